@@ -99,15 +99,16 @@ def check_data(path:str): # a pets folder: Oxford file names, optionally with ma
     return 0
 
 # %% ../nbs/01_data.ipynb #28d76ff8
-from fastai.vision.all import (DataBlock, TransformBlock, IntToFloatTensor, CategoryBlock, ColReader, ColSplitter, PILImage,
-                               RandomResizedCrop, Resize, aug_transforms, Normalize, imagenet_stats)
-
-def open_pil(f) -> PILImage:
+def open_pil(f):  # no return annotation: fastai would resolve it in this module, which does not import fastai at load
     "Open `f` with `load_image` as a fastai `PILImage`"
+    from fastai.vision.core import PILImage
     return PILImage.create(load_image(f))
 
 def classifier_dls(df, size:int=224, bs:int=32, aug:bool=True, normalize:bool=True, seed:int=42, num_workers:int=0, **kwargs):
     "fastai `DataLoaders` for the 13-way classifier from a `scan_pets` DataFrame (train and valid splits only); `normalize=False` leaves inputs in [0,1]"
+    # fastai is imported here, not at module level: the generator, the CLI and the ONNX code never pay for it
+    from fastai.vision.all import (DataBlock, TransformBlock, IntToFloatTensor, CategoryBlock, ColReader, ColSplitter,
+                                   RandomResizedCrop, Resize, aug_transforms, Normalize, imagenet_stats)
     df = df[df.split.isin(['train', 'valid'])].reset_index(drop=True)
     df = df.assign(is_valid=df.split == 'valid')
     if not (df.split == 'valid').any(): raise TinycatsError("no 'valid' photos: the classifier needs a validation split")
