@@ -232,12 +232,14 @@ def classify(classifier, images, batch_size:int=64) -> np.ndarray:
 def breed_accuracy(classifier,      # object with `.labels` and `.probs(items) -> (N, n_labels)`
                    images,          # paths / PIL images, or an `(N,3,H,W)` tensor in [-1,1]
                    labels,          # the label (id or name) each image was generated for / belongs to
-                  ) -> dict:        # {'accuracy', 'per_breed': {label: accuracy}, 'n'}
-    "Share of `images` that `classifier` labels as their `labels`, overall and per label"
+                  ) -> dict:        # {'accuracy', 'overall', 'per_breed': {label: accuracy}, 'n'}
+    "Per label, the share of `images` that `classifier` labels as their `labels`; `accuracy`: the mean over cat breeds"
     y = np.array([label_id(l) for l in (labels.tolist() if isinstance(labels, torch.Tensor) else labels)])
     if len(y) != len(_items(images)) or not len(y): raise TinycatsError(f"need one label per image: {len(y)} labels for {len(_items(images))} images")
     ok = classify(classifier, images) == y
-    return {'accuracy': float(ok.mean()), 'per_breed': {LABELS[c]: float(ok[y == c].mean()) for c in sorted(set(y.tolist()))}, 'n': len(y)}
+    per = {LABELS[c]: float(ok[y == c].mean()) for c in sorted(set(y.tolist()))}
+    cats = [v for k, v in per.items() if k != OTHER]   # `other` alone (dogs only): the share of those
+    return {'accuracy': float(np.mean(cats)) if cats else float(ok.mean()), 'overall': float(ok.mean()), 'per_breed': per, 'n': len(y)}
 
 # %% ../nbs/24_evaluate.ipynb #67c496ec
 def _real_at(df, size, progress=False):

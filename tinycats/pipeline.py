@@ -140,8 +140,8 @@ def write_report(out) -> Path:
               f"| generated | {_f(e['fid'], 1)} | {_f(e['kid'], 4)} | {_f(e['precision'], 2)} | {_f(e['recall'], 2)} |",
               f"| real floor (train vs test) | {_f(fl['fid'], 1)} | {_f(fl['kid'], 4)} | {_f(fl['precision'], 2)} | {_f(fl['recall'], 2)} |", ""]
         if 'breed_accuracy' in e:
-            L += [f"Breed accuracy judged by the classifier: **{_f(e['breed_accuracy'])}** on samples; the classifier's accuracy on "
-                  f"real test photos at the same size: {_f(e['real_accuracy'])}.", "",
+            L += [f"Breed accuracy judged by the classifier (mean over the 12 cat breeds): **{_f(e['breed_accuracy'])}** on samples; "
+                  f"the classifier's own on real test photos at the same size: {_f(e['real_accuracy'])}.", "",
                   "| label | samples | real photos |", "|---|---|---|",
                   *[f"| {k} | {_f(v, 2)} | {_f(e['real_per_breed'].get(k), 2)} |" for k, v in e['per_breed'].items()], ""]
         L += ["![evaluation](evaluation.png)", "", "![samples per breed](samples_per_breed.png)", ""]
