@@ -73,7 +73,8 @@ if __name__ == '__main__':
         t = interleaved({'pytorch': pt, **{k: (lambda s=s: s.run(None, feeds)) for k, s in sg.items()}}, a.rounds, reps)
         rows.append({'model': f"generator ({c['img_size']}px, {sum(q.numel() for q in gen.parameters())/1e6:.1f}M params)", 'batch': bs, **{k: v/bs for k, v in t.items()}})
     res = {'machine': f"{platform.processor() or platform.machine()}, {a.threads} threads", 'torch': torch.__version__, 'onnxruntime': ort.__version__,
-           'classifier': a.classifier or 'pretrained efficientnet_lite0, fresh head', 'generator': a.generator or 'random cpu32 DiT',
+           'classifier': f"trained {clf.arch} at {clf.size} px" if a.classifier else f'pretrained {clf.arch}, fresh head',
+           'generator': (f"trained DiT {c['img_size']} px, dim {c['dim']}, depth {c['depth']}" if a.generator else 'random cpu32 DiT'),
            'rounds': a.rounds, 'latency_s_per_image': rows, 'bytes': sizes}
     out = Path(__file__).parent/'results'; out.mkdir(exist_ok=True)
     (out/'onnx.json').write_text(json.dumps(res, indent=2))
