@@ -2,12 +2,12 @@
 `gpu128` run of `train_generator` in bf16, sampled and scored against pets-mini's test split.
 
 Two halves, because the GPU machine has no Inception weights and no fastai:
-  python bench/bench_gpu.py device --data DIR --out DIR [--budget 240]   # on the GPU machine: throughput + train + sample
+  python bench/bench_gpu.py device --data DIR --out DIR [--budget 240] [--throughput-only --bs 256]   # on the GPU machine: throughput + train + sample
   python bench/bench_gpu.py score DIR [--classifier CLF]                 # here, on the CPU: FID/KID/PR/breed accuracy
 The first writes `throughput.json`, `train.json`, `samples.npz`, `samples.png`, `loss.png` into --out; the second
 writes bench/results/gpu.{json,md} and nbs/images/gpu128_samples.png, nbs/images/gpu128_loss.png.
 """
-import argparse, json, os, platform, shutil, time
+import argparse, json, platform, shutil, time
 from pathlib import Path
 import numpy as np, torch
 
@@ -54,7 +54,6 @@ def device_run(a):
     from tinycats.train_gen import train_generator, load_generator
     from tinycats.data import scan_pets
     from tinycats.evaluate import proportional_labels, generate
-    from tinycats.core import image_grid, LABELS
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     info = {'torch': torch.__version__, 'gpu': torch.cuda.get_device_name() if a.dev == 'cuda' else 'none (smoke run)', 'cpu_threads': torch.get_num_threads(), 'python': platform.python_version()}
     print(info, flush=True)
@@ -102,7 +101,6 @@ def score(a):
     res = {'throughput': tp, 'train': {k: tj[k] for k in ('step', 'loss', 'valid_loss', 'baselines', 'params', 'mixed_precision', 'device',
                                                           'train_wall_s', 'sample_wall_s', 'n_samples', 'cfg', 'sampler', 'sample_steps')},
            'batch_size': tj['config']['train']['batch_size'], 'eval': ev}
-    (root/'results'/'gpu.json').write_text(json.dumps(res, indent=1))
     info = tp['info']
     md = [f"Training throughput, optimiser steps/s at batch {tp['rows'][0]['batch']} (forward + backward + AdamW), measured side by side in one run "
           f"on one machine: {info['gpu']} vs its own CPU ({info['cpu_threads']} threads), torch {info['torch']}.\n",
@@ -114,7 +112,7 @@ def score(a):
         md += ["", f"At batch {b2['rows'][0]['batch']} (GPU only, same machine, another call):", "",
                "| preset | GPU fp32 | GPU bf16 | bf16 / fp32 |", "|---|---|---|---|"]
         md += [f"| {r['preset']} | {r['gpu_fp32']:.1f} | {r['gpu_bf16']:.1f} | {r['gpu_bf16']/r['gpu_fp32']:.2f}x |" for r in b2['rows']]
-        (root/'results'/'gpu.json').write_text(json.dumps(res, indent=1))
+    (root/'results'/'gpu.json').write_text(json.dumps(res, indent=1))
     t, e, f = res['train'], ev, ev['floor']
     md += ["", f"`gpu128` ({t['params']/1e6:.1f} M parameters) trained by `train_generator` in {t['mixed_precision']} for {t['step']} steps x "
            f"{res['batch_size']} in {t['train_wall_s']/60:.1f} min: loss {t['loss']:.3f}, validation {t['valid_loss']:.3f} "
@@ -133,7 +131,7 @@ def score(a):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(); sp = p.add_subparsers(dest='cmd', required=True)
     d = sp.add_parser('device'); d.add_argument('--data', required=True); d.add_argument('--out', required=True)
-    d.add_argument('--budget', type=float, default=240, help='seconds of gpu128 training'); d.add_argument('--bs', type=int, default=32)
+    d.add_argument('--budget', type=float, default=240, help='seconds of training'); d.add_argument('--bs', type=int, default=32)
     d.add_argument('--throughput-only', action='store_true'); d.add_argument('--dev', default='cuda'); d.add_argument('--preset', default='gpu128')
     d.add_argument('--train-bs', type=int, default=64); d.add_argument('--lr', type=float, default=3e-4); d.add_argument('--cfg', type=float, default=1.5)
     s = sp.add_parser('score'); s.add_argument('dir'); s.add_argument('--data'); s.add_argument('--classifier')

@@ -192,6 +192,7 @@ def classifier_learner(dls,                         # `classifier_dls(..., norma
                        **kwargs                       # passed to `Learner`
                       ) -> Learner:
     "A fastai `Learner` fine-tuning a `CatClassifier` on `dls`, frozen if `pretrained`"
+    if not 0 <= label_smoothing < 1: raise TinycatsError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
     if _has_normalize(dls): raise TinycatsError("build the DataLoaders with classifier_dls(..., normalize=False): CatClassifier normalises inside")
     model = CatClassifier(arch=arch, labels=list(dls.vocab), size=size, pretrained=pretrained, dropout=dropout)
     cbs = [*([FreezeBNStats()] if freeze_bn_stats else []), *(cbs or [])]
