@@ -148,10 +148,10 @@ class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats', tags=['tinyc
 # %% ../nbs/21_dit.ipynb #333a7924
 @_patch
 def init_weights(self:DiT):
-    "DiT initialisation: Xavier linears, N(0,0.02) embeddings, zero adaLN and final layer (adaLN-Zero)"
+    "DiT initialisation: Xavier linears, N(0,0.02) time MLP, N(0,1) label table, zero adaLN and final layer (adaLN-Zero)"
     for m in self.modules():
         if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
-    nn.init.normal_(self.y_embed.table.weight, std=0.02)
+    nn.init.normal_(self.y_embed.table.weight, std=1.0)   # not 0.02: see above
     for l in (self.t_embed.mlp[0], self.t_embed.mlp[2]): nn.init.normal_(l.weight, std=0.02)
     for m in [*[b.adaLN[-1] for b in self.blocks], self.final.adaLN[-1], self.final.linear]:
         nn.init.zeros_(m.weight); nn.init.zeros_(m.bias)

@@ -232,14 +232,17 @@ def classify(classifier, images, batch_size:int=64) -> np.ndarray:
 def breed_accuracy(classifier,      # object with `.labels` and `.probs(items) -> (N, n_labels)`
                    images,          # paths / PIL images, or an `(N,3,H,W)` tensor in [-1,1]
                    labels,          # the label (id or name) each image was generated for / belongs to
-                  ) -> dict:        # {'accuracy', 'overall', 'per_breed': {label: accuracy}, 'n'}
+                  ) -> dict:        # {'accuracy', 'overall', 'informedness', 'per_breed', 'false_alarm', 'n'}
     "Per label, the share of `images` that `classifier` labels as their `labels`; `accuracy`: the mean over cat breeds"
     y = np.array([label_id(l) for l in (labels.tolist() if isinstance(labels, torch.Tensor) else labels)])
     if len(y) != len(_items(images)) or not len(y): raise TinycatsError(f"need one label per image: {len(y)} labels for {len(_items(images))} images")
-    ok = classify(classifier, images) == y
-    per = {LABELS[c]: float(ok[y == c].mean()) for c in sorted(set(y.tolist()))}
-    cats = [v for k, v in per.items() if k != OTHER]   # `other` alone (dogs only): the share of those
-    return {'accuracy': float(np.mean(cats)) if cats else float(ok.mean()), 'overall': float(ok.mean()), 'per_breed': per, 'n': len(y)}
+    pred = classify(classifier, images)
+    ok, labs = pred == y, sorted(set(y.tolist()))
+    per = {LABELS[c]: float(ok[y == c].mean()) for c in labs}
+    fa = {LABELS[c]: float((pred[y != c] == c).mean()) if (y != c).any() else 0. for c in labs}   # called c when made for another label
+    cats = [k for k in per if k != OTHER]   # `other` alone (dogs only): the share of those
+    return {'accuracy': float(np.mean([per[k] for k in cats])) if cats else float(ok.mean()), 'overall': float(ok.mean()),
+            'informedness': float(np.mean([per[k] - fa[k] for k in cats])) if cats else 0., 'per_breed': per, 'false_alarm': fa, 'n': len(y)}
 
 # %% ../nbs/24_evaluate.ipynb #67c496ec
 def _real_at(df, size, progress=False):
@@ -288,7 +291,8 @@ def evaluate_samples(x,                  # generated images `(N,3,S,S)` in [-1,1
     res = {**scores(f_gen), 'n': len(x), 'n_test': len(xr), 'size': size, 'floor': {**scores(f_floor), 'n': len(xf)}}
     if classifier is not None:
         ba, ra = breed_accuracy(classifier, x, y), breed_accuracy(classifier, xr, yr)
-        res.update(breed_accuracy=ba['accuracy'], per_breed=ba['per_breed'], real_accuracy=ra['accuracy'], real_per_breed=ra['per_breed'])
+        res.update(breed_accuracy=ba['accuracy'], breed_informedness=ba['informedness'], per_breed=ba['per_breed'],
+                   real_accuracy=ra['accuracy'], real_informedness=ra['informedness'], real_per_breed=ra['per_breed'])
     return res
 
 # %% ../nbs/24_evaluate.ipynb #3e406181

@@ -17,11 +17,11 @@ __all__ = ['PIPELINE_SETTINGS', 'default_preset', 'pipeline_settings', 'Stages',
 
 # %% ../nbs/50_pipeline.ipynb #12aaf369
 PIPELINE_SETTINGS = {  # per generator preset; `clf`: arguments of `train_classifier` ({} = its defaults)
-    'tiny':   dict(gen_steps=40,     gen_batch=16,  n_eval=26,   eval_steps=4,  clf=dict(epochs=1, size=64, train_size=64, probe_passes=1)),
-    'cpu32':  dict(gen_steps=2500,   gen_batch=32,  n_eval=None, eval_steps=50, clf={}),
-    'cpu64':  dict(gen_steps=1500,   gen_batch=32,  n_eval=None, eval_steps=50, clf={}),
-    'gpu128': dict(gen_steps=40_000, gen_batch=256, n_eval=None, eval_steps=50, clf=dict(epochs=8, train_size=224)),
-    'anchor': dict(gen_steps=40_000, gen_batch=256, n_eval=None, eval_steps=50, clf=dict(epochs=8, train_size=224)),
+    'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0, clf=dict(epochs=1, size=64, train_size=64, probe_passes=1)),
+    'cpu32':  dict(gen_steps=6000,   gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=50, eval_cfg=4.0, clf={}),
+    'cpu64':  dict(gen_steps=1500,   gen_batch=32,  gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf={}),
+    'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf=dict(epochs=8, train_size=224)),
+    'anchor': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf=dict(epochs=8, train_size=224)),
 }
 
 def default_preset(device=None) -> str:
@@ -84,7 +84,7 @@ def _stage_classifier(data, out, s, seed, device, report, resume=False):
 def _stage_generator(data, out, s, seed, device, report, resume=False):
     from tinycats.train_gen import train_generator
     r = train_generator(data, out/'generator', preset=s['preset'], steps=s['gen_steps'], batch_size=s['gen_batch'],
-                        resume=resume, overwrite=not resume, seed=seed, device=device)
+                        lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed, device=device)
     summary = json.loads((out/'generator'/'train.json').read_text()) if (out/'generator'/'train.json').exists() else {}
     report['generator'] = {**_jsonable(r), **{k: _jsonable(summary[k]) for k in ('valid_loss', 'baselines', 'config', 'time', 'params') if k in summary}}
     return r
@@ -94,7 +94,7 @@ def _stage_eval(out, df, s, seed, device, report):
     from tinycats.classifier import load_classifier
     from tinycats.evaluate import evaluate_generator, show_eval, generate
     gen, clf = load_generator(out/'generator', device), load_classifier(out/'classifier', device)
-    r = evaluate_generator(gen, df, clf, n=s['n_eval'], steps=s['eval_steps'], seed=seed, device=device)
+    r = evaluate_generator(gen, df, clf, n=s['n_eval'], steps=s['eval_steps'], cfg=s['eval_cfg'], seed=seed, device=device)
     report['evaluation'] = _jsonable(r)
     fig = show_eval(r, f"generator ({s['preset']}, {s['gen_steps']} steps) vs test photos")
     atomic_write(out/'evaluation.png', lambda p: fig.savefig(p, format='png', dpi=80, bbox_inches='tight'))
@@ -141,7 +141,9 @@ def write_report(out) -> Path:
               f"| real floor (train vs test) | {_f(fl['fid'], 1)} | {_f(fl['kid'], 4)} | {_f(fl['precision'], 2)} | {_f(fl['recall'], 2)} |", ""]
         if 'breed_accuracy' in e:
             L += [f"Breed accuracy judged by the classifier (mean over the 12 cat breeds): **{_f(e['breed_accuracy'])}** on samples; "
-                  f"the classifier's own on real test photos at the same size: {_f(e['real_accuracy'])}.", "",
+                  f"the classifier's own on real test photos at the same size: {_f(e['real_accuracy'])}."
+                  + (f" Chance-corrected (informedness: hits minus the same label's false alarms, averaged over the breeds): "
+                     f"{_f(e['breed_informedness'])} on samples, {_f(e.get('real_informedness'))} on real photos." if 'breed_informedness' in e else ''), "",
                   "| label | samples | real photos |", "|---|---|---|",
                   *[f"| {k} | {_f(v, 2)} | {_f(e['real_per_breed'].get(k), 2)} |" for k, v in e['per_breed'].items()], ""]
         L += ["![evaluation](evaluation.png)", "", "![samples per breed](samples_per_breed.png)", ""]
