@@ -276,12 +276,14 @@ def evaluate_samples(x,                  # generated images `(N,3,S,S)` in [-1,1
                      device=None,        # device for Inception
                      seed:int=0,         # seed of the floor's train photos and of KID subsets
                      progress:bool=True, # progress bars
+                     ref:str='test',     # the split to compare with; 'valid' while choosing settings
                     ) -> dict:
-    "FID, KID, precision/recall and breed accuracy of generated `x` against the `test` photos, plus the real-vs-real floor"
+    "FID, KID, precision/recall and breed accuracy of generated `x` against the `ref` (`test`) photos, plus the real-vs-real floor"
     y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
     if len(y) != len(x): raise TinycatsError(f"{len(x)} images but {len(y)} labels")
-    size, test = x.shape[-1], df[df.split == 'test']
-    if len(test) <= k: raise TinycatsError(f"the data has {len(test)} 'test' photos: too few to evaluate against")
+    if ref == 'train': raise TinycatsError("ref='train': the floor is made of train photos; compare with 'valid' or 'test'")
+    size, test = x.shape[-1], df[df.split == ref]
+    if len(test) <= k: raise TinycatsError(f"the data has {len(test)} {ref!r} photos: too few to evaluate against")
     xr, yr, f_real = real_features(test, size, batch_size, device, progress)
     xf, _, f_floor = real_features(_match_counts(df[df.split == 'train'], y, seed), size, batch_size, device, progress)
     f_gen = inception_features(x, batch_size, device, progress)
