@@ -51,7 +51,8 @@ def throughput(bs=32, dev='cuda', presets=PRESETS, cpu=True):
     return rows
 
 def device_run(a):
-    from tinycats.train_gen import train_generator, load_generator
+    from tinycats.train_gen import train_generator
+    from tinycats.checkpoint import load_generator
     from tinycats.data import scan_pets
     from tinycats.evaluate import proportional_labels, generate
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)

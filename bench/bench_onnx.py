@@ -13,7 +13,7 @@ from tinycats.core import pets_mini_path
 from tinycats.images import preprocess
 from tinycats.classifier import CatClassifier
 from tinycats.dit import dit_from_preset, randomize_
-from tinycats.flow import model_velocity
+from tinycats.dit import model_velocity
 from tinycats.onnx import export_classifier, export_generator
 
 def session(f, threads):
@@ -44,7 +44,7 @@ if __name__ == '__main__':
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     tmp = Path(tempfile.mkdtemp())
-    from tinycats.train_gen import load_generator
+    from tinycats.checkpoint import load_generator
     clf = CatClassifier.load(a.classifier, 'cpu') if a.classifier else CatClassifier(pretrained=True).eval()
     gen = load_generator(a.generator, 'cpu') if a.generator else randomize_(dit_from_preset('cpu32')).eval()
     ec, eg = export_classifier(clf, tmp/'onnx', int8=True), export_generator(gen, tmp/'onnx', int8=True)

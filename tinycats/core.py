@@ -1,4 +1,4 @@
-"""Labels, errors, device and seed helpers, data paths, image grids and tiny fixtures used everywhere in tinycats.
+"""Used everywhere: labels, errors, device, seeds, data paths, safe writes, file hashes, image grids, tiny fixtures.
 
 Docs: https://tinycats.github.io/tinycats/core.html.md"""
 
@@ -6,15 +6,17 @@ Docs: https://tinycats.github.io/tinycats/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c9981ac2
 from __future__ import annotations
-import os, random, re, json, tempfile
+import os, random, re, json, tempfile, hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
+if TYPE_CHECKING: import torch   # annotations only: this module runs without torch
 
 # %% auto #0
-__all__ = ['BREEDS', 'OTHER', 'LABELS', 'N_CLASSES', 'TinycatsError', 'label_from_fname', 'label_id', 'default_device',
-           'seed_everything', 'pets_mini_path', 'atomic_write', 'save_json', 'to_uint8', 'image_grid', 'show_images',
-           'synth_images']
+__all__ = ['BREEDS', 'OTHER', 'LABELS', 'N_CLASSES', 'TinycatsError', 'check_choice', 'label_from_fname', 'label_id', 'label_ids',
+           'default_device', 'seed_everything', 'pets_mini_path', 'atomic_write', 'save_json', 'read_json', 'file_hash',
+           'to_uint8', 'image_grid', 'labelled_grid', 'show_images', 'synth_images']
 
 # %% ../nbs/00_core.ipynb #d01462c4
 BREEDS = ['Abyssinian', 'Bengal', 'Birman', 'Bombay', 'British_Shorthair', 'Egyptian_Mau',
@@ -26,6 +28,13 @@ N_CLASSES = len(LABELS)
 # %% ../nbs/00_core.ipynb #b790fd6d
 class TinycatsError(Exception):
     "An error caused by the user's input (bad file, unknown breed, missing checkpoint): shown as one line by the CLI"
+
+# %% ../nbs/00_core.ipynb #b63f0424
+def check_choice(value, choices, what:str):
+    "`value` if it is one of `choices`, else a `TinycatsError`: unknown `what` `value`, and the valid choices"
+    if value not in choices:
+        raise TinycatsError(f"unknown {what} {value!r}; choose from: {', '.join(map(str, choices))}")
+    return value
 
 # %% ../nbs/00_core.ipynb #56286bcc
 _fname_re = re.compile(r'^(.+)_(\d+)\.[A-Za-z0-9]+$')
@@ -52,18 +61,33 @@ def label_id(name:str|int) -> int:
     if _norm(name) in d: return d[_norm(name)]
     raise TinycatsError(f"unknown breed {name!r}; valid: {', '.join(LABELS)}")
 
+# %% ../nbs/00_core.ipynb #ded12b89
+def label_ids(y, n_classes:int=N_CLASSES) -> np.ndarray:
+    "Labels `y` (a name, an id, or a list / array / tensor of either) as `(N,)` int64 ids; `n_classes` = unconditional"
+    if hasattr(y, 'detach'): y = y.detach().cpu().numpy()   # a torch tensor, without importing torch here
+    if isinstance(y, np.ndarray): ids = y.reshape(-1).astype(np.int64)
+    else:
+        if isinstance(y, (str, int, np.integer)): y = [y]
+        ids = np.array([n_classes if isinstance(v, (int, np.integer)) and v == n_classes else label_id(v) for v in y],
+                       np.int64)
+    if len(ids) == 0: raise TinycatsError("no labels given")
+    if ids.min() < 0 or ids.max() > n_classes:
+        raise TinycatsError(f"label ids must be in 0..{n_classes} ({n_classes} = unconditional)")
+    return ids
+
 # %% ../nbs/00_core.ipynb #2ee2be6c
 def default_device(device=None) -> torch.device:
     "`device` if given, else the best available: CUDA, then MPS, then CPU"
     import torch  # imported lazily: the ONNX runtime path uses this module without torch
     if device is not None: return torch.device(device)
     if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available():
+        return torch.device('mps')
     return torch.device('cpu')
 
 def seed_everything(seed:int=42):
     "Seed Python, NumPy and torch (all devices) with `seed`"
-    import torch
+    import torch  # lazily, as above
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #78fd89a1
@@ -100,31 +124,61 @@ def save_json(obj, path):
     "Write `obj` as indented JSON to `path`, atomically"
     return atomic_write(path, lambda p: p.write_text(json.dumps(obj, indent=2)))
 
+def read_json(path) -> dict:
+    "The JSON object in the file `path`, or a clear error if it is not valid JSON or not an object"
+    f = Path(path)
+    try: obj = json.loads(f.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise TinycatsError(f"{f}: not valid JSON ({e})") from None
+    if not isinstance(obj, dict): raise TinycatsError(f"{f}: expected a JSON object")
+    return obj
+
+def file_hash(path, algo:str='sha256') -> str:
+    "Hex digest of the file at `path` with `hashlib` algorithm `algo`, read in 1 MB blocks"
+    h = hashlib.new(algo)
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
 # %% ../nbs/00_core.ipynb #08667bb2
-def to_uint8(x:torch.Tensor) -> torch.Tensor:
-    "`(...,3,H,W)` images in [-1,1] to uint8 `(...,H,W,3)`"
-    import torch
+def to_uint8(x):
+    "`(...,3,H,W)` images in [-1,1] (tensor or NumPy array) to uint8 `(...,H,W,3)` of the same kind (tensors on CPU)"
+    if isinstance(x, np.ndarray):
+        return np.moveaxis(np.rint((np.clip(x.astype(np.float32), -1, 1) + 1) * 127.5).astype(np.uint8), -3, -1)
+    import torch  # lazily, as above
     return ((x.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).movedim(-3, -1).cpu()
 
-def image_grid(x:torch.Tensor, nrow:int=8, pad:int=2) -> Image.Image:
-    "Tile `(N,3,H,W)` images in [-1,1] into one PIL image with `nrow` images per row"
+def image_grid(x, nrow:int=8, pad:int=2) -> Image.Image:
+    "Tile `(N,3,H,W)` images in [-1,1] (tensor or NumPy array) into one PIL image with `nrow` images per row"
     n, _, h, w = x.shape
     ncol = min(nrow, n); nr = (n + ncol - 1) // ncol
     g = np.full((nr*(h+pad)+pad, ncol*(w+pad)+pad, 3), 255, np.uint8)
-    for i, im in enumerate(to_uint8(x).numpy()):
+    for i, im in enumerate(np.asarray(to_uint8(x))):
         r, c = divmod(i, ncol)
         g[pad+r*(h+pad):pad+r*(h+pad)+h, pad+c*(w+pad):pad+c*(w+pad)+w] = im
     return Image.fromarray(g)
 
-def show_images(x:torch.Tensor, titles=None, nrow:int=8, figsize=None, suptitle=None):
+def labelled_grid(x, labels:list, nrow:int, pad:int=2) -> Image.Image:
+    "`image_grid` of `x` with one row per entry of `labels`, each row's label written on its left"
+    from PIL import ImageDraw, ImageFont  # deferred: only labelled grids draw text, so the runtime never loads fonts
+    g, h = image_grid(x, nrow=nrow, pad=pad), x.shape[-2]
+    font = ImageFont.load_default(size=max(9, min(14, h//2)))
+    names = [str(l).replace('_', ' ') for l in labels]
+    w = int(max(ImageDraw.Draw(g).textlength(n, font=font) for n in names)) + 8
+    out = Image.new('RGB', (g.width + w, g.height), 'white')
+    out.paste(g, (w, 0))
+    d = ImageDraw.Draw(out)
+    for r, n in enumerate(names): d.text((4, pad + r*(h+pad) + h//2), n, fill='black', font=font, anchor='lm')
+    return out
+
+def show_images(x, titles=None, nrow:int=8, figsize=None, suptitle=None):
     "Plot `(N,3,H,W)` images in [-1,1] in a grid with optional `titles`; returns the figure"
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib is slow to import and only plots need it
     n = len(x); ncol = min(nrow, n); nr = (n + ncol - 1) // ncol
     fig, axs = plt.subplots(nr, ncol, figsize=figsize or (1.6*ncol, 1.7*nr), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
         if i < n:
-            ax.imshow(to_uint8(x[i]).numpy())
+            ax.imshow(np.asarray(to_uint8(x[i])))
             if titles is not None: ax.set_title(str(titles[i]).replace('_', ' '), fontsize=8)
     if suptitle: fig.suptitle(suptitle)
     fig.tight_layout()
@@ -132,8 +186,8 @@ def show_images(x:torch.Tensor, titles=None, nrow:int=8, figsize=None, suptitle=
 
 # %% ../nbs/00_core.ipynb #2116e7a3
 def synth_images(n:int=16, size:int=16, n_classes:int=N_CLASSES, seed:int=0):
-    "`n` synthetic `(3,size,size)` images in [-1,1] and their labels: class `c` is a square with a class colour/position"
-    import torch
+    "`n` synthetic `(3,size,size)` images in [-1,1] and labels: class `c` is a square with a class colour/position"
+    import torch  # lazily, as above
     g = torch.Generator().manual_seed(seed)
     y = torch.randint(0, n_classes, (n,), generator=g)
     x = torch.full((n, 3, size, size), -0.8)

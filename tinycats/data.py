@@ -1,4 +1,4 @@
-"""Read any folder of Oxford-IIIT Pet photos safely, split it reproducibly, and build the classifier's and the generator's data.
+"""Read any Oxford-IIIT Pet photo folder safely, split it reproducibly, build the classifier's and generator's data.
 
 Docs: https://tinycats.github.io/tinycats/data.html.md"""
 
@@ -6,17 +6,19 @@ Docs: https://tinycats.github.io/tinycats/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #19c6f989
 from __future__ import annotations
-import hashlib, io, warnings
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from PIL import Image, ImageOps, UnidentifiedImageError
+from torch import Tensor
+from PIL import Image
 from fastprogress.fastprogress import progress_bar
-from .core import *
-from .images import *
+from .core import LABELS, TinycatsError, label_from_fname, label_id
+from .images import IMAGE_EXTS, load_image
 
 # %% auto #0
 __all__ = ['split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data', 'open_pil', 'classifier_dls',
-           'square_crop', 'flip_batch', 'GenDataset']
+           'square_crop', 'flip_batch', 'GenDataset', 'batch_indices', 'shard', 'get_batch']
 
 # %% ../nbs/01_data.ipynb #e5594fcf
 def _hash01(name, seed): return int(hashlib.md5(f'{seed}:{name}'.encode()).hexdigest()[:12], 16) / 16**12
@@ -27,14 +29,15 @@ def split_files(names, labels, valid_pct:float=0.15, test_pct:float=0.2, seed:in
     df['h'] = [_hash01(n, seed) for n in df.name]
     df['r'] = df.groupby('label').h.rank(method='first') - 1
     df['n'] = df.groupby('label').h.transform('size')
-    df['split'] = np.where(df.r < (df.n*test_pct).round(), 'test', np.where(df.r < (df.n*(test_pct+valid_pct)).round(), 'valid', 'train'))
+    df['split'] = np.where(df.r < (df.n*test_pct).round(), 'test',
+                           np.where(df.r < (df.n*(test_pct+valid_pct)).round(), 'valid', 'train'))
     return df.split.tolist()
 
 # %% ../nbs/01_data.ipynb #bede3ebf
 def pets_images_dir(path=None) -> Path:
-    "The folder holding the photos: `path` or its `images/` subfolder; the full dataset via `untar_data` when `path` is None"
+    "The photos' folder: `path` or its `images/` subfolder; the full dataset via `untar_data` when `path` is None"
     if path is None:
-        from fastai.data.external import untar_data, URLs
+        from fastai.data.external import untar_data, URLs  # deferred: fastai is slow; only the download needs it
         path = untar_data(URLs.PETS)
     path = Path(path).expanduser()
     if not path.is_dir(): raise TinycatsError(f"{path}: not a folder")
@@ -48,7 +51,7 @@ def _manifest(path):
 
 # %% ../nbs/01_data.ipynb #e0fa4acb
 def scan_pets(path=None, verify:bool=True, seed:int=42, progress:bool=True):
-    "Usable photos in the pets folder `path` as a DataFrame (`file`, `label`, `split`) and a list of skipped files with reasons"
+    "Usable photos in pets folder `path` (DataFrame: `file`, `label`, `split`) and a list of skipped files with reasons"
     img_dir = pets_images_dir(path)
     rows, skipped = [], []
     man = _manifest(img_dir)
@@ -70,7 +73,8 @@ def scan_pets(path=None, verify:bool=True, seed:int=42, progress:bool=True):
             lbl = label_from_fname(p.name)
             if verify: load_image(p)
         except TinycatsError as e:
-            skipped.append({'file': p.name, 'reason': str(e).replace(f"{p.name}: ", '').replace(f"{p.name!r}: ", '')}); continue
+            skipped.append({'file': p.name,
+                            'reason': str(e).replace(f"{p.name}: ", '').replace(f"{p.name!r}: ", '')}); continue
         rows.append({'file': str(p), 'label': lbl, 'split': msplit.get(p.name)})
     df = pd.DataFrame(rows, columns=['file', 'label', 'split'])
     todo = df.split.isna()
@@ -80,44 +84,48 @@ def scan_pets(path=None, verify:bool=True, seed:int=42, progress:bool=True):
 # %% ../nbs/01_data.ipynb #dc87ab51
 def count_table(df) -> pd.DataFrame:
     "Label x split counts of a scan, in `LABELS` order, with totals"
-    t = pd.crosstab(pd.Categorical(df.label, LABELS), df.split).reindex(columns=[c for c in ('train','valid','test') if c in set(df.split)], fill_value=0)
+    t = pd.crosstab(pd.Categorical(df.label, LABELS), df.split).reindex(
+        columns=[c for c in ('train','valid','test') if c in set(df.split)], fill_value=0)
     t.index.name = 'label'; t.columns.name = None
     t.loc['total'] = t.sum()
     t['total'] = t.sum(axis=1)
     return t
 
-def check_data(path:str): # a pets folder: Oxford file names, optionally with manifest.csv
+def check_data(path:str,             # a pets folder: Oxford file names, optionally with manifest.csv
+               progress:bool=True,    # show a progress bar while reading the photos
+              )->dict:                # `{'counts': {label: {split: n}}, 'skipped': [{'file', 'reason'}]}`
     "Count usable photos per label and split; list damaged or unusable files with the reason for each"
-    from tinycats.cli import print_result
-    import sys
-    df, skipped = scan_pets(path, progress=sys.stdout.isatty())
+    df, skipped = scan_pets(path, progress=progress)
     print(count_table(df).to_string())
     print(f"\n{len(df)} usable photos, {len(skipped)} skipped")
     for s in skipped: print(f"  skipped {s['file']}: {s['reason']}")
-    counts = {l: {k: int(v) for k,v in g.split.value_counts().items()} for l, g in df.groupby('label')}
-    print_result({'counts': counts, 'skipped': skipped})
-    return 0
+    return {'counts': {l: {k: int(v) for k, v in g.split.value_counts().items()} for l, g in df.groupby('label')},
+            'skipped': skipped}
 
 # %% ../nbs/01_data.ipynb #28d76ff8
 def open_pil(f):  # no return annotation: fastai would resolve it in this module, which does not import fastai at load
     "Open `f` with `load_image` as a fastai `PILImage`"
-    from fastai.vision.core import PILImage
+    from fastai.vision.core import PILImage  # deferred: only the classifier's DataLoaders need fastai
     return PILImage.create(load_image(f))
 
-def classifier_dls(df, size:int=224, bs:int=32, aug:bool=True, normalize:bool=True, seed:int=42, num_workers:int=0, **kwargs):
-    "fastai `DataLoaders` for the 13-way classifier from a `scan_pets` DataFrame (train and valid splits only); `normalize=False` leaves inputs in [0,1]"
-    # fastai is imported here, not at module level: the generator, the CLI and the ONNX code never pay for it
-    from fastai.vision.all import (DataBlock, TransformBlock, IntToFloatTensor, CategoryBlock, ColReader, ColSplitter,
+def classifier_dls(df, size:int=224, bs:int=32, aug:bool=True, normalize:bool=True, seed:int=42, num_workers:int=0,
+                   **kwargs):
+    "13-way classifier's fastai `DataLoaders`: `scan_pets` train/valid rows; `normalize=False` leaves inputs in [0,1]"
+    from fastai.vision.all import (DataBlock, TransformBlock,  # deferred: the generator, CLI and ONNX never pay for it
+                                   IntToFloatTensor, CategoryBlock, ColReader, ColSplitter,
                                    RandomResizedCrop, Resize, aug_transforms, Normalize, imagenet_stats)
     df = df[df.split.isin(['train', 'valid'])].reset_index(drop=True)
     df = df.assign(is_valid=df.split == 'valid')
-    if not (df.split == 'valid').any(): raise TinycatsError("no 'valid' photos: the classifier needs a validation split")
+    if not (df.split == 'valid').any():
+        raise TinycatsError("no 'valid' photos: the classifier needs a validation split")
     item = RandomResizedCrop(size, min_scale=0.5) if aug else Resize(size)
-    dblock = DataBlock(blocks=(TransformBlock(type_tfms=open_pil, batch_tfms=IntToFloatTensor), CategoryBlock(vocab=LABELS)),
+    dblock = DataBlock(blocks=(TransformBlock(type_tfms=open_pil, batch_tfms=IntToFloatTensor),
+                               CategoryBlock(vocab=LABELS)),
                        get_x=ColReader('file'), get_y=ColReader('label'),
                        splitter=ColSplitter('is_valid'),
                        item_tfms=item,
-                       batch_tfms=[*(aug_transforms(size=size, min_scale=1.0) if aug else []), *([Normalize.from_stats(*imagenet_stats)] if normalize else [])])
+                       batch_tfms=[*(aug_transforms(size=size, min_scale=1.0) if aug else []),
+                                   *([Normalize.from_stats(*imagenet_stats)] if normalize else [])])
     return dblock.dataloaders(df, bs=bs, seed=seed, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/01_data.ipynb #b06892c0
@@ -138,7 +146,8 @@ class GenDataset(torch.utils.data.Dataset):
         df = df[df.split.isin(list(splits))].reset_index(drop=True)
         if not len(df): raise TinycatsError(f"no photos in split(s) {list(splits)}")
         files = progress_bar(df.file, leave=False) if progress else df.file
-        self.x = torch.stack([torch.from_numpy(np.array(square_crop(load_image(f), size))).permute(2, 0, 1) for f in files])
+        self.x = torch.stack([torch.from_numpy(np.array(square_crop(load_image(f), size))).permute(2, 0, 1)
+                              for f in files])
         self.y = torch.tensor([label_id(l) for l in df.label])
         self.size, self.flip, self.files = size, flip, list(df.file)
     def __len__(self): return len(self.y)
@@ -146,3 +155,29 @@ class GenDataset(torch.utils.data.Dataset):
         x = self.x[i].float()/127.5 - 1
         if self.flip and torch.rand(()) < 0.5: x = x.flip(-1)
         return x, self.y[i]
+
+# %% ../nbs/01_data.ipynb #d330168c
+@lru_cache(maxsize=4)
+def _perm(n, epoch, seed): return torch.randperm(n, generator=torch.Generator().manual_seed(seed*1_000_003 + epoch))
+
+def batch_indices(step:int, bs:int, n:int, seed:int=0) -> Tensor:
+    "Indices of global batch number `step` (from 0): one permutation of `range(n)` per epoch, cut into batches of `bs`"
+    idx, i, end = [], step*bs, (step+1)*bs
+    while i < end:
+        e, o = divmod(i, n)
+        k = min(n-o, end-i)
+        idx.append(_perm(n, e, seed)[o:o+k]); i += k
+    return torch.cat(idx)
+
+def shard(x:Tensor, rank:int=0, world:int=1) -> Tensor:
+    "The `rank`-th of `world` equal consecutive slices of `x`"
+    n = len(x) // world
+    return x[rank*n:(rank+1)*n]
+
+def get_batch(x_u8:Tensor, y:Tensor, step:int, bs:int, seed:int=0, generator=None, rank:int=0, world:int=1,
+              device=None):
+    "This rank's shard of global batch `step` of uint8 images `x_u8` and labels `y`: randomly flipped, floats in [-1,1]"
+    idx = batch_indices(step, bs, len(x_u8), seed)
+    xb = flip_batch(x_u8[idx], generator)
+    xb, yb = shard(xb, rank, world), shard(y[idx], rank, world)
+    return xb.to(device).float()/127.5 - 1, yb.to(device)

@@ -11,13 +11,13 @@ import torch, torch.nn.functional as F
 from torch import Tensor, nn
 from fastcore.basics import patch as _patch   # `patch` is also the DiT's patch size
 from huggingface_hub import PyTorchModelHubMixin
-from .core import N_CLASSES, TinycatsError
-from .flow import PREDS, _check_pred
+from .core import N_CLASSES, TinycatsError, check_choice
+from .flow import check_pred, to_velocity
 
 # %% auto #0
 __all__ = ['DIT_PRESETS', 'timestep_embedding', 'TimestepEmbedder', 'LabelEmbedder', 'patchify', 'unpatchify',
            'sincos_pos_embed_2d', 'modulate', 'Attention', 'DiTBlock', 'FinalLayer', 'DiT', 'init_weights',
-           'randomize_', 'dit_from_preset', 'n_params']
+           'randomize_', 'dit_from_preset', 'n_params', 'unwrap_model', 'model_pred', 'model_device', 'model_velocity']
 
 # %% ../nbs/21_dit.ipynb #9f96c649
 def timestep_embedding(t:Tensor, dim:int=256, max_period:float=10_000.) -> Tensor:
@@ -33,7 +33,8 @@ class TimestepEmbedder(nn.Module):
         super().__init__()
         self.freq_dim, self.t_scale = freq_dim, t_scale
         self.mlp = nn.Sequential(nn.Linear(freq_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
-    def forward(self, t:Tensor) -> Tensor: return self.mlp(timestep_embedding(t*self.t_scale, self.freq_dim).to(self.mlp[0].weight.dtype))
+    def forward(self, t:Tensor) -> Tensor:
+        return self.mlp(timestep_embedding(t*self.t_scale, self.freq_dim).to(self.mlp[0].weight.dtype))
 
 # %% ../nbs/21_dit.ipynb #3b64cb6c
 class LabelEmbedder(nn.Module):
@@ -114,7 +115,8 @@ class FinalLayer(nn.Module):
         return self.linear(modulate(self.norm(x), shift, scale))
 
 # %% ../nbs/21_dit.ipynb #9b30c027
-class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats', tags=['tinycats', 'diffusion-transformer', 'flow-matching'],
+class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats',
+          tags=['tinycats', 'diffusion-transformer', 'flow-matching'],
           repo_url='https://github.com/tinycats/tinycats', license='apache-2.0'):
     "Class-conditional Diffusion Transformer predicting velocity (or the clean image) from `(x, t, y)`"
     def __init__(self, img_size:int=32, patch:int=4, in_ch:int=3, dim:int=128, depth:int=4, heads:int=4,
@@ -124,11 +126,12 @@ class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats', tags=['tinyc
         if dim % heads: raise TinycatsError(f"dim={dim} is not a multiple of heads={heads}")
         if dim % 4: raise TinycatsError(f"dim={dim} must be a multiple of 4 (2-D position embedding)")
         self.config = dict(img_size=img_size, patch=patch, in_ch=in_ch, dim=dim, depth=depth, heads=heads,
-                           mlp_ratio=float(mlp_ratio), n_classes=n_classes, pred=_check_pred(pred))
+                           mlp_ratio=float(mlp_ratio), n_classes=n_classes, pred=check_pred(pred))
         self._hub_mixin_config = self.config   # config.json == model.config
         self.img_size, self.patch, self.in_ch, self.n_classes = img_size, patch, in_ch, n_classes
         self.x_embed = nn.Linear(patch*patch*in_ch, dim)
-        self.register_buffer('pos', sincos_pos_embed_2d(dim, img_size//patch)[None])   # fixed; saved so meta-device init + load works
+        # fixed; saved so meta-device init + load works
+        self.register_buffer('pos', sincos_pos_embed_2d(dim, img_size//patch)[None])
         self.t_embed, self.y_embed = TimestepEmbedder(dim), LabelEmbedder(n_classes, dim)
         self.blocks = nn.ModuleList([DiTBlock(dim, heads, mlp_ratio) for _ in range(depth)])
         self.final = FinalLayer(dim, patch, in_ch)
@@ -148,7 +151,7 @@ class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats', tags=['tinyc
 # %% ../nbs/21_dit.ipynb #333a7924
 @_patch
 def init_weights(self:DiT):
-    "DiT initialisation: Xavier linears, N(0,0.02) time MLP, N(0,1) label table, zero adaLN and final layer (adaLN-Zero)"
+    "DiT init: Xavier linears, N(0,0.02) time MLP, N(0,1) label table, zero adaLN and final layer (adaLN-Zero)"
     for m in self.modules():
         if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
     nn.init.normal_(self.y_embed.table.weight, std=1.0)   # not 0.02: see above
@@ -175,9 +178,31 @@ DIT_PRESETS = {
 
 def dit_from_preset(name:str, **overrides) -> DiT:
     "A fresh `DiT` of size preset `name` (see `DIT_PRESETS`), with constructor arguments `overrides` replaced"
-    if name not in DIT_PRESETS: raise TinycatsError(f"unknown DiT preset {name!r}; choose from: {', '.join(DIT_PRESETS)}")
-    return DiT(**{**DIT_PRESETS[name], **overrides})
+    return DiT(**{**DIT_PRESETS[check_choice(name, DIT_PRESETS, 'DiT preset')], **overrides})
 
 def n_params(model:nn.Module) -> int:
     "Number of parameters of `model`"
     return sum(p.numel() for p in model.parameters())
+
+# %% ../nbs/21_dit.ipynb #cf7c8bbd
+def unwrap_model(model:nn.Module) -> nn.Module:
+    "The bare model inside DDP (`.module`) / `torch.compile` (`._orig_mod`) wrappers"
+    while True:
+        inner = getattr(model, '_orig_mod', None) or getattr(model, 'module', None)
+        if not isinstance(inner, nn.Module): return model
+        model = inner
+
+def model_pred(model) -> str:
+    "What `model` predicts, `'v'` or `'x'`, from its `config['pred']` (`'v'` when it has no config)"
+    cfg = getattr(unwrap_model(model), 'config', None) or {}
+    return check_pred(cfg.get('pred', 'v'))
+
+def model_device(model) -> torch.device:
+    "The device of `model`'s first parameter (the CPU for a model without parameters)"
+    p = next(iter(model.parameters()), None)
+    return p.device if p is not None else torch.device('cpu')
+
+def model_velocity(model, x:Tensor, t:Tensor, y:Tensor, t_eps:float=0.05) -> Tensor:
+    "The velocity at `(x, t)` for labels `y`, whatever `model` predicts"
+    t = torch.as_tensor(t, dtype=x.dtype, device=x.device).expand(x.shape[0])
+    return to_velocity(model(x, t, y), x, t, model_pred(model), t_eps)

@@ -1,4 +1,4 @@
-"""The interpolant, time sampling, label dropout and loss of rectified flow: pure tensor maths, one convention everywhere.
+"""Rectified flow's interpolant, time sampling, label dropout, loss: pure tensor maths, one convention everywhere.
 
 Docs: https://tinycats.github.io/tinycats/flow.html.md"""
 
@@ -7,12 +7,11 @@ Docs: https://tinycats.github.io/tinycats/flow.html.md"""
 # %% ../nbs/20_flow.ipynb #a70e1f4d
 from __future__ import annotations
 import torch
-from torch import Tensor, nn
-from .core import N_CLASSES, TinycatsError
+from torch import Tensor
+from .core import N_CLASSES, TinycatsError, check_choice
 
 # %% auto #0
-__all__ = ['PREDS', 'interpolate', 'sample_t', 'drop_labels', 'to_velocity', 'unwrap_model', 'model_pred', 'model_velocity',
-           'flow_loss', 'loss_per_tbin']
+__all__ = ['PREDS', 'interpolate', 'sample_t', 'drop_labels', 'check_pred', 'to_velocity', 'flow_loss', 'loss_per_tbin']
 
 # %% ../nbs/20_flow.ipynb #6372a7fd
 def _bc(t, x):
@@ -51,48 +50,29 @@ def drop_labels(y:Tensor, p:float, n_classes:int=N_CLASSES, generator=None) -> T
 # %% ../nbs/20_flow.ipynb #d857cc2d
 PREDS = ('v', 'x')
 
-def _check_pred(pred):
-    if pred not in PREDS: raise TinycatsError(f"unknown prediction type pred={pred!r}; choose from {PREDS}")
-    return pred
+def check_pred(pred:str) -> str:
+    "`pred` if it is a prediction type of `PREDS`, else a clear error"
+    return check_choice(pred, PREDS, 'prediction type')
 
 def to_velocity(out:Tensor, x_t:Tensor, t:Tensor, pred:str='v', t_eps:float=0.05) -> Tensor:
     "Velocity from a network output `out` at `(x_t, t)`: `out` itself if `pred=='v'`, `(out-x_t)/(1-t)` if `pred=='x'`"
-    if _check_pred(pred) == 'v': return out
+    if check_pred(pred) == 'v': return out
     return (out - x_t) / (1 - _bc(t, x_t)).clamp_min(t_eps)
 
-def unwrap_model(model:nn.Module) -> nn.Module:
-    "The bare model inside DDP (`.module`) / `torch.compile` (`._orig_mod`) wrappers"
-    while True:
-        inner = getattr(model, '_orig_mod', None) or getattr(model, 'module', None)
-        if not isinstance(inner, nn.Module): return model
-        model = inner
-
-def model_pred(model) -> str:
-    "What `model` predicts, `'v'` or `'x'`, from its `config['pred']` (`'v'` when it has no config)"
-    cfg = getattr(unwrap_model(model), 'config', None) or {}
-    return _check_pred(cfg.get('pred', 'v'))
-
-def model_velocity(model, x:Tensor, t:Tensor, y:Tensor, t_eps:float=0.05) -> Tensor:
-    "The velocity at `(x, t)` for labels `y`, whatever `model` predicts"
-    t = torch.as_tensor(t, dtype=x.dtype, device=x.device).expand(x.shape[0])
-    return to_velocity(model(x, t, y), x, t, model_pred(model), t_eps)
-
 # %% ../nbs/20_flow.ipynb #278f45e6
-def flow_loss(model:nn.Module,         # network called as `model(x_t, t, y)`
+def flow_loss(model,                   # network called as `model(x_t, t, y)`
               x:Tensor,                # (B,3,H,W) clean images in [-1,1]
               y:Tensor,                # (B,) label ids
               p_uncond:float=0.1,      # fraction of labels replaced by the null id (for CFG)
               n_classes:int=N_CLASSES, # number of real classes; `n_classes` is the null id
-              pred:str|None=None,      # 'v' or 'x'; None = the model's `config['pred']` ('v' if none)
+              pred:str='v',            # what the network outputs: 'v' (velocity) or 'x' (clean image)
               t_mean:float=0.,         # logit-normal mean of t (negative = more noise)
               t_std:float=1.,          # logit-normal std of t
               generator=None,          # torch.Generator for e, t and the dropout
               t_eps:float=0.05,        # clamp of 1-t when converting an x-prediction
              )->tuple:                 # (loss, per_sample_loss (B,), t (B,))
     "Flow-matching loss: MSE between the model's velocity at `x_t` and the true velocity `x - e`"
-    mp = model_pred(model)
-    if pred is None: pred = mp
-    elif _check_pred(pred) != mp: raise TinycatsError(f"flow_loss(pred={pred!r}) but the model's config says pred={mp!r}")
+    check_pred(pred)
     e = _randn(x.shape, generator, x.device).to(x.dtype)
     t = sample_t(x.shape[0], t_mean, t_std, generator, x.device).to(x.dtype)
     y = drop_labels(y, p_uncond, n_classes, generator)

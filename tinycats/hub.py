@@ -1,4 +1,4 @@
-"""Publish a trained model (weights, ONNX files, pictures and a model card) to the Hub, and load either model back from a repo id or a folder, never unpickling anything.
+"""Publish a model (weights, ONNX files, pictures, a model card) to the Hub; load either model back, never unpickling.
 
 Docs: https://tinycats.github.io/tinycats/hub.html.md"""
 
@@ -6,32 +6,37 @@ Docs: https://tinycats.github.io/tinycats/hub.html.md"""
 
 # %% ../nbs/31_hub.ipynb #7bc348cc
 from __future__ import annotations
-import hashlib, json, shutil, tempfile
+import json, shutil, tempfile
 from pathlib import Path
+from huggingface_hub import HfApi, ModelCard, ModelCardData, constants, get_token, snapshot_download
+from huggingface_hub.errors import HFValidationError
+from huggingface_hub.utils import validate_repo_id
 from . import __version__
-from .core import *
+from .core import TinycatsError, file_hash, save_json
+from .checkpoint import find_model, load_generator
+from .classifier import CatClassifier
+from .onnx import export_classifier, export_generator
 
 # %% auto #0
 __all__ = ['WEIGHT_FILES', 'REPORTS', 'CITATION', 'check_repo_id', 'hf_token', 'model_files', 'make_model_card', 'stage_folder',
-           'push_to_hub', 'from_pretrained', 'push_cli']
+           'push_to_hub', 'from_pretrained', 'push_summary']
 
 # %% ../nbs/31_hub.ipynb #f207ed51
 def check_repo_id(repo_id:str) -> str:
     "`repo_id` if it is a valid Hub model id `namespace/name`, else a clear error"
-    from huggingface_hub.utils import validate_repo_id
-    from huggingface_hub.errors import HFValidationError
     eg = "e.g. 'yourname/tinycats-classifier'"
     if not repo_id: raise TinycatsError(f"a Hub repo id is required ({eg})")
-    if not isinstance(repo_id, str) or repo_id.count('/') != 1: raise TinycatsError(f"repo id {repo_id!r} must be 'namespace/name' ({eg})")
+    if not isinstance(repo_id, str) or repo_id.count('/') != 1:
+        raise TinycatsError(f"repo id {repo_id!r} must be 'namespace/name' ({eg})")
     try: validate_repo_id(repo_id)
     except HFValidationError as e: raise TinycatsError(f"invalid repo id {repo_id!r}: {e} ({eg})") from None
     return repo_id
 
 def hf_token(token:str|None=None) -> str:
-    "The Hub token: `token`, else `$HF_TOKEN`, else the `hf auth login` cache; an error if there is none (the token is never shown)"
-    from huggingface_hub import get_token
+    "The Hub token: `token`, else `$HF_TOKEN`, else the `hf auth login` cache; an error if there is none (never shown)"
     t = token or get_token()
-    if not t: raise TinycatsError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access)")
+    if not t:
+        raise TinycatsError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access)")
     return t
 
 # %% ../nbs/31_hub.ipynb #d85ce521
@@ -40,11 +45,9 @@ REPORTS = ('metrics.json', 'report.json', 'train.json', 'evaluation.json')
 
 def model_files(model_dir) -> dict:
     "The kind, weights folder, pictures and reports of the classifier or generator folder `model_dir`"
-    from tinycats.onnx import model_kind
     p = Path(model_dir)
-    kind = model_kind(p)
-    if p.is_file(): raise TinycatsError(f"{p}: publish a model folder (save_pretrained), not a checkpoint file")
-    w = p/'model' if kind == 'generator' and not (p/'config.json').exists() else p
+    kind, w = find_model(p)
+    if w.is_file(): raise TinycatsError(f"{p}: publish a model folder (save_pretrained), not a checkpoint file")
     for f in WEIGHT_FILES:
         if not (w/f).exists(): raise TinycatsError(f"{w}: no {f}; expected a folder written by save_pretrained")
     extras = [q for q in sorted({*p.glob('*.png'), *w.glob('*.png')}) if q.stat().st_size < 5_000_000]
@@ -73,10 +76,12 @@ def _clf_metrics(r:dict) -> list:
     m = r.get('metrics.json') or (r.get('report.json') or {}).get('classifier') or {}
     L = []
     for s in ('valid', 'test'):
-        if isinstance(m.get(s), dict) and 'accuracy' in m[s]: L.append(f"| {s} accuracy | {_pct(m[s]['accuracy'])} | {m[s].get('n', '')} photos |")
+        if isinstance(m.get(s), dict) and 'accuracy' in m[s]:
+            L.append(f"| {s} accuracy | {_pct(m[s]['accuracy'])} | {m[s].get('n', '')} photos |")
     per = (m.get('test') or {}).get('per_label')
     if L: L = ["| metric | value | on |", "|---|---|---|", *L]
-    if per: L += ["", "Per-label test accuracy:", "", "| label | accuracy |", "|---|---|", *[f"| {k.replace('_', ' ')} | {_pct(v)} |" for k, v in per.items()]]
+    if per: L += ["", "Per-label test accuracy:", "", "| label | accuracy |", "|---|---|",
+                  *[f"| {k.replace('_', ' ')} | {_pct(v)} |" for k, v in per.items()]]
     return L
 
 def _gen_metrics(r:dict) -> list:
@@ -104,7 +109,8 @@ clf = OnnxClassifier(hf_hub_download("{repo}", "{onnx_names[0] if onnx_names els
 clf.predict("my_cat.jpg", k=3)
 ```
 Without tinycats: the graph takes `image`, float32 `(N,3,S,S)` RGB in [0,1] (short side resized to S bicubic, centre
-crop; S is `size` in the ONNX metadata) and returns `probs` `(N,13)`; the labels are in the metadata (`labels`, JSON)."""
+crop; S is `size` in the ONNX metadata) and returns `probs` `(N,13)`; the labels are in the metadata
+(`labels`, JSON)."""
     else:
         pt = f"""```python
 from tinycats.hub import from_pretrained
@@ -125,92 +131,115 @@ unconditional); the sampling loop is yours (`tinycats.runtime` has Euler/Heun an
     return ["## How to use", "", "With PyTorch (`pip install tinycats`):", "", pt, "", "With ONNX Runtime:", "", ox]
 
 # %% ../nbs/31_hub.ipynb #e47b84c3
+_USE = {'classifier': "Sorting or tagging cat photos by breed; teaching and experimenting with fine-tuning, "
+                      "ONNX export and quantization.",
+        'generator': "Teaching and experimenting with flow matching, DiTs, classifier-free guidance and ONNX export; "
+                     "small, CPU-friendly image generation."}
+_LIMITS = {'classifier': [
+    "Trained on a few hundred photos: expect errors on breeds that look alike (Ragdoll/Birman, Egyptian Mau/Bengal) "
+    "and on mixed-breed cats, which are not in the label set.",
+    "Every dog is `other`; anything that is neither a cat nor a dog still gets one of the 13 labels "
+    "(there is no reject option).",
+    "Photos in the dataset are mostly centred pets from the web; other viewpoints, lighting or cameras may do worse."],
+  'generator': [
+    "Small images from a small model trained on a few hundred photos: recognisable cats at best, with artefacts.",
+    "Breed fidelity is limited (see the breed accuracy, judged by the tinycats classifier).",
+    "Do not use generated images as evidence of anything, or to pass them off as real photos."]}
+
+def _what(kind:str, cfg:dict) -> str:
+    "The card's first paragraph: what the model is"
+    if kind == 'classifier':
+        return (f"A 13-way cat-breed classifier: the 12 cat breeds of the Oxford-IIIT Pet dataset plus `other` "
+                f"(any dog), fine-tuned from ImageNet `{cfg.get('arch')}` at {cfg.get('size')} px.")
+    pred = 'velocity' if cfg.get('pred') == 'v' else 'clean-image'
+    return (f"A breed-conditional image generator: a {cfg.get('depth')}-block, {cfg.get('dim')}-wide Diffusion "
+            f"Transformer (DiT, adaLN-Zero) trained with flow matching (rectified flow, {pred} prediction) to draw "
+            f"{cfg.get('img_size')}x{cfg.get('img_size')} photos of any of the 12 Oxford-IIIT Pet cat breeds "
+            "(or `other`, a dog), with classifier-free guidance.")
+
+def _card_data(kind:str) -> ModelCardData:
+    "The card's YAML header: licence, library, task and tags"
+    clf = kind == 'classifier'
+    tags = ['image-classification'] if clf else ['image-generation', 'diffusion-transformer', 'flow-matching']
+    return ModelCardData(license='cc-by-sa-4.0', library_name='tinycats',
+                         pipeline_tag='image-classification' if clf else None,
+                         tags=['tinycats', 'cats', 'oxford-iiit-pet', 'onnx', *tags])
+
+def _data_section(data:str) -> list:
+    "Where the training photos come from, their licence and the attribution the dataset asks for"
+    return ["## Training data and licence", "",
+            f"Trained on {data}: photographs from the "
+            "[Oxford-IIIT Pet dataset](https://www.robots.ox.ac.uk/~vgg/data/pets/) by "
+            "O. M. Parkhi, A. Vedaldi, A. Zisserman and C. V. Jawahar, \"Cats and Dogs\", CVPR 2012, licensed "
+            "[CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/). These weights, and the pictures in "
+            "this repository, are derived from those photos and are shared under the same licence, CC BY-SA 4.0. "
+            "The tinycats code is Apache-2.0.", "", "```bibtex", CITATION, "```"]
+
+def _files_section(kind:str, onnx_names:list) -> list:
+    "The list of files in the repo"
+    meta = 'labels, size' if kind == 'classifier' else 'config, null label, prediction type'
+    return ["## Files", "",
+            "- `config.json`, `model.safetensors`: the PyTorch model (`PyTorchModelHubMixin`; safetensors, no pickle)",
+            *[f"- `{n}`: ONNX ({'int8' if '.int8.' in n else 'float32'}), self-describing (metadata: {meta})"
+              for n in onnx_names],
+            "- `checksums.json`: SHA-256 of every file; `tinycats.hub.from_pretrained` checks the weights against it"]
+
 def make_model_card(model_dir,                 # classifier or generator folder (see `model_files`)
                     repo_id:str|None=None,     # Hub id used in the snippets; default 'your-name/tinycats-<kind>'
-                    metrics:dict|None=None,    # reports by file name, e.g. {'metrics.json': {...}}; default: read from the folder
+                    metrics:dict|None=None,    # reports by file name, e.g. {'metrics.json': {...}}; default: read
                     onnx_names:list|None=None, # ONNX files published next to the weights
                     data:str='pets-mini (1,175 photos of the Oxford-IIIT Pet dataset)', # what the model was trained on
                    ):                          # a `huggingface_hub.ModelCard`
-    "A model card for the model in `model_dir`: metrics, intended use, limitations, data licence and attribution, how to load it"
-    from huggingface_hub import ModelCard, ModelCardData
+    "A model card for `model_dir`: metrics, intended use, limitations, data licence and attribution, how to load it"
     mf = model_files(model_dir); kind = mf['kind']
     cfg = json.loads((mf['weights']/'config.json').read_text())
     r = metrics if metrics is not None else _read_reports(mf['reports'])
     repo = repo_id or f'your-name/tinycats-{kind}'
     onnx_names = onnx_names if onnx_names is not None else [f.name for f in mf['onnx']]
-    clf = kind == 'classifier'
-    cd = ModelCardData(license='cc-by-sa-4.0', library_name='tinycats', pipeline_tag='image-classification' if clf else None,
-                       tags=['tinycats', 'cats', 'oxford-iiit-pet', 'onnx', *(['image-classification'] if clf else ['image-generation', 'diffusion-transformer', 'flow-matching'])])
-    if clf: what = (f"A 13-way cat-breed classifier: the 12 cat breeds of the Oxford-IIIT Pet dataset plus `other` (any dog), "
-                    f"fine-tuned from ImageNet `{cfg.get('arch')}` at {cfg.get('size')} px.")
-    else: what = (f"A breed-conditional image generator: a {cfg.get('depth')}-block, {cfg.get('dim')}-wide Diffusion Transformer (DiT, adaLN-Zero) "
-                  f"trained with flow matching (rectified flow, {'velocity' if cfg.get('pred') == 'v' else 'clean-image'} prediction) "
-                  f"to draw {cfg.get('img_size')}x{cfg.get('img_size')} photos of any of the 12 Oxford-IIIT Pet cat breeds (or `other`, a dog), "
-                  "with classifier-free guidance.")
-    M = (_clf_metrics if clf else _gen_metrics)(r)
-    use = ("Sorting or tagging cat photos by breed; teaching and experimenting with fine-tuning, ONNX export and quantization."
-           if clf else "Teaching and experimenting with flow matching, DiTs, classifier-free guidance and ONNX export; small, CPU-friendly image generation.")
-    lim = (["Trained on a few hundred photos: expect errors on breeds that look alike (Ragdoll/Birman, Egyptian Mau/Bengal) and on mixed-breed cats, which are not in the label set.",
-            "Every dog is `other`; anything that is neither a cat nor a dog still gets one of the 13 labels (there is no reject option).",
-            "Photos in the dataset are mostly centred pets from the web; other viewpoints, lighting or cameras may do worse."] if clf else
-           ["Small images from a small model trained on a few hundred photos: recognisable cats at best, with artefacts.",
-            "Breed fidelity is limited (see the breed accuracy, judged by the tinycats classifier).",
-            "Do not use generated images as evidence of anything, or to pass them off as real photos."])
-    L = [f"# tinycats {kind}", "", what, "", f"Made with [tinycats](https://github.com/tinycats/tinycats) {__version__}.", "",
-         "## Evaluation", "", *(M or ["No evaluation report was found next to the model."]), "",
-         *([*[f"![{f.stem.replace('_', ' ')}]({f.name})" for f in mf['images']], ""] if mf['images'] else []),
-         "## Intended use", "", use, "", "## Limitations", "", *[f"- {l}" for l in lim], "",
-         "## Training data and licence", "",
-         f"Trained on {data}: photographs from the [Oxford-IIIT Pet dataset](https://www.robots.ox.ac.uk/~vgg/data/pets/) by "
-         "O. M. Parkhi, A. Vedaldi, A. Zisserman and C. V. Jawahar, \"Cats and Dogs\", CVPR 2012, licensed "
-         "[CC BY-SA 4.0](https://creativecommons.org/licenses/by-sa/4.0/). These weights, and the pictures in this repository, "
-         "are derived from those photos and are shared under the same licence, CC BY-SA 4.0. The tinycats code is Apache-2.0.", "",
-         "```bibtex", CITATION, "```", "", *_usage(kind, repo, onnx_names), "",
-         "## Files", "", "- `config.json`, `model.safetensors`: the PyTorch model (`PyTorchModelHubMixin`; safetensors, no pickle)",
-         *[f"- `{n}`: ONNX ({'int8' if '.int8.' in n else 'float32'}), self-describing (metadata: {'labels, size' if clf else 'config, null label, prediction type'})" for n in onnx_names],
-         "- `checksums.json`: SHA-256 of every file; `tinycats.hub.from_pretrained` checks the weights against it"]
-    return ModelCard(f"---\n{cd.to_yaml()}\n---\n\n" + '\n'.join(L) + '\n')
+    M = (_clf_metrics if kind == 'classifier' else _gen_metrics)(r)
+    pics = [*[f"![{f.stem.replace('_', ' ')}]({f.name})" for f in mf['images']], ""] if mf['images'] else []
+    L = [f"# tinycats {kind}", "", _what(kind, cfg), "",
+         f"Made with [tinycats](https://github.com/tinycats/tinycats) {__version__}.", "",
+         "## Evaluation", "", *(M or ["No evaluation report was found next to the model."]), "", *pics,
+         "## Intended use", "", _USE[kind], "", "## Limitations", "", *[f"- {l}" for l in _LIMITS[kind]], "",
+         *_data_section(data), "", *_usage(kind, repo, onnx_names), "", *_files_section(kind, onnx_names)]
+    return ModelCard(f"---\n{_card_data(kind).to_yaml()}\n---\n\n" + '\n'.join(L) + '\n')
 
 # %% ../nbs/31_hub.ipynb #4bc8b31c
-def _sha256(f):
-    h = hashlib.sha256()
-    with open(f, 'rb') as fh:
-        for b in iter(lambda: fh.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
-
 def stage_folder(model_dir, dest, repo_id:str|None=None, onnx:bool=True, int8:bool=True) -> Path:
-    "Write everything to publish for `model_dir` into `dest`: weights, ONNX files, pictures, reports, README.md, checksums.json"
+    "Write all that is published for `model_dir` into `dest`: weights, ONNX, pictures, reports, README.md, checksums"
     mf = model_files(model_dir); dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
     for f in WEIGHT_FILES: shutil.copy2(mf['weights']/f, dest/f)
     for f in [*mf['images'], *mf['reports'].values(), *mf['onnx']]: shutil.copy2(f, dest/f.name)
     if onnx and not mf['onnx']:
-        from tinycats.onnx import export_classifier, export_generator
         if mf['kind'] == 'classifier': export_classifier(mf['weights'], dest, int8=int8)
         else: export_generator(mf['weights'], dest)
     names = sorted(f.name for f in dest.glob('*.onnx'))
     make_model_card(model_dir, repo_id, onnx_names=names).save(dest/'README.md')
-    save_json({f.name: _sha256(f) for f in sorted(dest.iterdir()) if f.is_file() and f.name != 'checksums.json'}, dest/'checksums.json')
+    sums = {f.name: file_hash(f) for f in sorted(dest.iterdir()) if f.is_file() and f.name != 'checksums.json'}
+    save_json(sums, dest/'checksums.json')
     return dest
 
 # %% ../nbs/31_hub.ipynb #8180acec
-def push_to_hub(model_dir,                 # classifier or generator folder (see `model_files`)
-                repo_id:str,               # Hub model id 'namespace/name'; created if missing
+def push_to_hub(model_dir:str,             # classifier or generator folder (see `model_files`)
+                repo_id:str=None,          # Hub model id 'namespace/name' (e.g. yourname/tinycats-classifier)
                 private:bool=False,        # create the repo private
                 token:str|None=None,       # Hub token; default `$HF_TOKEN` or the `hf auth login` cache
                 onnx:bool=True,            # export and upload ONNX files if the folder has none
                 commit_message:str|None=None, # commit message; default names tinycats' version
                )->str:                     # URL of the repo
     "Publish `model_dir` to the Hugging Face Hub as `repo_id`: weights, ONNX files, pictures, reports and a model card"
-    from huggingface_hub import HfApi
-    check_repo_id(repo_id); model_files(model_dir)   # fail on bad input before touching the network
+    check_repo_id(repo_id); kind = model_files(model_dir)['kind']   # fail on bad input before touching the network
     tok = hf_token(token)
     with tempfile.TemporaryDirectory() as d:
         stage = stage_folder(model_dir, d, repo_id, onnx=onnx)
         api = HfApi(token=tok)
         try:
             url = api.create_repo(repo_id, private=private, exist_ok=True)
-            api.upload_folder(repo_id=repo_id, folder_path=stage, commit_message=commit_message or f'Upload with tinycats {__version__}')
+            api.upload_folder(repo_id=repo_id, folder_path=stage,
+                              commit_message=commit_message or f'Upload with tinycats {__version__}')
         except Exception as e: raise TinycatsError(f"upload to {repo_id} failed: {_scrub(str(e), tok)[:300]}") from None
+    print(f"published the {kind} in {model_dir} to {url}")
     return str(url)
 
 def _scrub(s, tok): return s.replace(tok, '***') if tok else s
@@ -222,15 +251,16 @@ def _verify(folder:Path):
     try: sums = json.loads(f.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError): raise TinycatsError(f"{f}: not valid JSON") from None
     for name in WEIGHT_FILES:
-        if name in sums and (folder/name).exists() and _sha256(folder/name) != sums[name]:
-            raise TinycatsError(f"{folder/name}: does not match its SHA-256 in checksums.json (file truncated or modified)")
+        if name in sums and (folder/name).exists() and file_hash(folder/name) != sums[name]:
+            raise TinycatsError(f"{folder/name}: does not match its SHA-256 in checksums.json "
+                                "(file truncated or modified)")
 
 def _download(repo_id, revision=None, token=None) -> Path:
-    from huggingface_hub import snapshot_download
-    try: return Path(snapshot_download(repo_id, revision=revision, token=token, allow_patterns=[*WEIGHT_FILES, 'checksums.json']))
+    try: return Path(snapshot_download(repo_id, revision=revision, token=token,
+                                       allow_patterns=[*WEIGHT_FILES, 'checksums.json']))
     except Exception as e:
-        from huggingface_hub import constants
-        why = ("HF_HUB_OFFLINE is set and it is not in the local cache" if constants.HF_HUB_OFFLINE else f"{type(e).__name__}: {' '.join(str(e).split())[:200]}")
+        why = ("HF_HUB_OFFLINE is set and it is not in the local cache" if constants.HF_HUB_OFFLINE
+               else f"{type(e).__name__}: {' '.join(str(e).split())[:200]}")
         raise TinycatsError(f"cannot download {repo_id!r} from the Hugging Face Hub ({why})") from None
 
 # %% ../nbs/31_hub.ipynb #a16e63c4
@@ -245,25 +275,12 @@ def from_pretrained(repo_id_or_dir,          # Hub id 'namespace/name' or a loca
         s = str(repo_id_or_dir)
         if s.startswith(('.', '/', '~')) or s.count('/') != 1: raise TinycatsError(f"{s}: no such model folder")
         p = _download(check_repo_id(s), revision, token)
-    from tinycats.onnx import model_kind
-    kind = model_kind(p)
-    w = p/'model' if kind == 'generator' and p.is_dir() and not (p/'config.json').exists() else p
+    kind, w = find_model(p)
     if w.is_dir(): _verify(w)
-    if kind == 'classifier':
-        from tinycats.classifier import CatClassifier
-        return CatClassifier.load(w, device)
-    from tinycats.train_gen import load_generator
-    return load_generator(w, device)
+    return CatClassifier.load(w, device) if kind == 'classifier' else load_generator(w, device)
 
 # %% ../nbs/31_hub.ipynb #3e3127b2
-def push_cli(model_dir:str,       # classifier or generator folder
-             repo_id:str=None,    # Hub model id 'namespace/name' (e.g. yourname/tinycats-classifier)
-             private:bool=False,  # create the repo private
-            ):
-    "Publish a model folder to the Hugging Face Hub with ONNX files and a model card (token: HF_TOKEN or `hf auth login`)"
-    from tinycats.cli import print_result
-    check_repo_id(repo_id); mf = model_files(model_dir)
-    url = push_to_hub(model_dir, repo_id, private=private)
-    print(f"published the {mf['kind']} in {model_dir} to {url}")
-    print_result({'url': url, 'repo_id': repo_id, 'kind': mf['kind'], 'private': private})
-    return 0
+def push_summary(url:str, args:dict) -> dict:
+    "The JSON line of `tinycats push`: the repo's URL, its id, the kind of model and whether it is private"
+    kind = find_model(args['model_dir'])[0]
+    return {'url': url, 'repo_id': args['repo_id'], 'kind': kind, 'private': args['private']}

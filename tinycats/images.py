@@ -1,4 +1,4 @@
-"""Open any image file safely as 8-bit RGB, and turn it into the exact input tensor the models (PyTorch and ONNX) expect.
+"""Any image safely as 8-bit RGB, the exact input of both models (PyTorch, ONNX), and both classifiers' predict API.
 
 Docs: https://tinycats.github.io/tinycats/images.html.md"""
 
@@ -14,7 +14,7 @@ from .core import TinycatsError
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'IMAGE_EXTS', 'BadImageError', 'to_rgb', 'load_image', 'make_damaged_files', 'damaged_expectations',
-           'preprocess']
+           'preprocess', 'as_items', 'Predictor']
 
 # %% ../nbs/00a_images.ipynb #cd5f01c8
 class BadImageError(TinycatsError):
@@ -59,13 +59,16 @@ def load_image(src, max_pixels:int=MAX_PIXELS) -> Image.Image:
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)
             im = Image.open(fp)
             w, h = im.size
-            if w*h > max_pixels: raise BadImageError(f"{name}: {w}x{h} pixels is over the limit of {max_pixels:,} (decompression bomb?)")
+            if w*h > max_pixels:
+                raise BadImageError(f"{name}: {w}x{h} pixels is over the limit of {max_pixels:,} (decompression bomb?)")
             if getattr(im, 'n_frames', 1) > 1: im.seek(0)  # animated: first frame
             im.load()
     except BadImageError: raise
-    except Image.DecompressionBombError as e: raise BadImageError(f"{name}: too many pixels to decode safely ({e})") from None
+    except Image.DecompressionBombError as e:
+        raise BadImageError(f"{name}: too many pixels to decode safely ({e})") from None
     except UnidentifiedImageError: raise BadImageError(f"{name}: not an image (unrecognised format)") from None
-    except (OSError, SyntaxError, ValueError) as e: raise BadImageError(f"{name}: truncated or corrupt image ({e})") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise BadImageError(f"{name}: truncated or corrupt image ({e})") from None
     return to_rgb(im)
 
 # %% ../nbs/00a_images.ipynb #45004f5c
@@ -90,8 +93,9 @@ def make_damaged_files(dest, src) -> dict:
 def damaged_expectations() -> dict:
     "{file name: expected outcome} for the files written by `make_damaged_files`"
     return {'Bengal_9001.jpg': 'truncated', 'Bengal_9002.jpg': 'not an image', 'Bengal_9003.jpg': 'empty file',
-            'Bengal_9004.png': 'over the limit', 'Bengal_9005.jpg': 'ok', 'Bengal_9006.png': 'ok', 'Bengal_9007.jpg': 'ok',
-            'Bengal_9008.png': 'ok', 'Bengal_9009.png': 'ok', 'Bengal_9010.gif': 'ok', 'notes.txt': 'not an image file'}
+            'Bengal_9004.png': 'over the limit', 'Bengal_9005.jpg': 'ok', 'Bengal_9006.png': 'ok',
+            'Bengal_9007.jpg': 'ok', 'Bengal_9008.png': 'ok', 'Bengal_9009.png': 'ok', 'Bengal_9010.gif': 'ok',
+            'notes.txt': 'not an image file'}
 
 # %% ../nbs/00a_images.ipynb #d0cc1fc8
 def preprocess(img, size:int=224) -> np.ndarray:
@@ -103,3 +107,30 @@ def preprocess(img, size:int=224) -> np.ndarray:
     l, t = (nw - size)//2, (nh - size)//2
     im = im.crop((l, t, l+size, t+size))
     return np.asarray(im, np.float32).transpose(2, 0, 1) / 255.
+
+# %% ../nbs/00a_images.ipynb #06331935
+def as_items(items) -> list:
+    "`items` as a list: one path, bytes or PIL image becomes a list of one"
+    return list(items) if isinstance(items, (list, tuple)) else [items]
+
+class Predictor:
+    "Classifier base: `.probs(items)`, `.predict(items, k)` via `run`: `(N,3,size,size)` in [0,1] -> probabilities"
+    labels:list; size:int; bs:int = 32
+    def run(self, x:np.ndarray) -> np.ndarray: raise NotImplementedError
+
+    def _probs(self, x, tta):
+        p = np.asarray(self.run(x), np.float32)
+        return (p + np.asarray(self.run(np.ascontiguousarray(x[..., ::-1])), np.float32)) / 2 if tta else p
+
+    def probs(self, items, tta:bool=False) -> np.ndarray:
+        "Probabilities `(N, n_labels)` for `items` (paths, bytes or PIL images); `tta` averages with the mirror image"
+        items = as_items(items)
+        if not items: return np.zeros((0, len(self.labels)), np.float32)
+        return np.concatenate([self._probs(np.stack([preprocess(it, self.size) for it in items[i:i+self.bs]]), tta)
+                               for i in range(0, len(items), self.bs)])
+
+    def predict(self, items, k:int=5, tta:bool=False) -> list:
+        "Top-`k` `(label, probability)` pairs, most likely first, for each of `items`"
+        if not 1 <= k <= len(self.labels): raise TinycatsError(f"k must be between 1 and {len(self.labels)}, got {k}")
+        return [[(self.labels[i], float(p[i])) for i in np.argsort(-p, kind='stable')[:k]]
+                for p in self.probs(items, tta)]

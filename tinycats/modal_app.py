@@ -1,4 +1,4 @@
-"""The same training loop on a cloud GPU with Modal: an image with tinycats installed, a Volume for data and checkpoints, retries that resume after preemption.
+"""The training loop on a cloud GPU with Modal: a Volume for data and checkpoints, retries that resume after preemption.
 
 Docs: https://tinycats.github.io/tinycats/modal.html.md"""
 
@@ -6,10 +6,14 @@ Docs: https://tinycats.github.io/tinycats/modal.html.md"""
 
 # %% ../nbs/32_modal.ipynb #77b8abab
 from __future__ import annotations
-import os, sys, json, time, threading, subprocess
+import os, json, threading, subprocess
+from importlib.metadata import requires
 from pathlib import Path
-import modal
-from .core import TinycatsError
+import modal, torch
+from .core import TinycatsError, atomic_write
+from .checkpoint import CKPT_NAME
+from .pipeline import pipeline_settings
+from .train_gen import train_generator, torchrun_cmd
 
 # %% auto #0
 __all__ = ['VOLUME_NAME', 'GPU', 'TIMEOUT', 'VOL_PATH', 'image', 'volume', 'app', 'FETCH', 'requirements', 'train_on_volume',
@@ -23,7 +27,6 @@ VOL_PATH = '/vol'
 
 def requirements() -> list:
     "tinycats' runtime dependencies, from its installed package metadata (no extras)"
-    from importlib.metadata import requires
     return [r for r in (requires('tinycats') or []) if 'extra ==' not in r]
 
 # %% ../nbs/32_modal.ipynb #9a2b08c0
@@ -44,13 +47,13 @@ def train_on_volume(root:str|None=None,      # mount point of the Volume; None =
                     out:str='runs/generator',# run folder, relative to `root` (or absolute)
                     commit=None,             # called after each checkpoint (Modal: `volume.commit`)
                     gpus:int=1,              # processes to launch (one per GPU) with torchrun when > 1
-                    **train_kw,              # `train_generator` arguments: preset, steps, batch_size, lr, seed, device...
+                    **train_kw,              # `train_generator` arguments: preset, steps, batch_size, lr, seed...
                    )->dict:                  # `train_generator`'s result
     "Train the generator on `root/data` into `root/out`, resuming from the checkpoint there if any"
-    from tinycats.train_gen import train_generator, CKPT_NAME
     root = Path(root or os.environ.get('TINYCATS_VOLUME_ROOT', VOL_PATH))
     data, out = root/data, root/out
-    if not data.is_dir(): raise TinycatsError(f"no pets folder at {data}: upload one first (modal run tinycats/modal_app.py --data DIR)")
+    if not data.is_dir():
+        raise TinycatsError(f"no pets folder at {data}: upload one first (modal run -m tinycats.modal_app --data DIR)")
     resume = (out/CKPT_NAME).exists()
     print(f"{'resuming' if resume else 'starting'} {out}", flush=True)
     if gpus <= 1:
@@ -62,7 +65,6 @@ def train_on_volume(root:str|None=None,      # mount point of the Volume; None =
 
 def _train_multi(data, out, resume, commit, gpus, train_kw):
     "Run `tinycats train-generator` in `gpus` processes, committing each new checkpoint"
-    from tinycats.train_gen import torchrun_cmd, CKPT_NAME
     args = ['--data', data, '--out', out, *(['--resume'] if resume else [])]
     for k, v in train_kw.items(): args += [f"--{k.replace('_', '-')}", v]
     stop = threading.Event()
@@ -76,15 +78,15 @@ def _train_multi(data, out, resume, commit, gpus, train_kw):
 # %% ../nbs/32_modal.ipynb #8f7d83e7
 @app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT,
               retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
-def train(data:str='pets', out:str='runs/generator', preset:str='gpu128', steps:int=40_000, batch_size:int=256,
-          lr:float=5e-4, seed:int=0, ckpt_every:int=1000, sample_every:int=2000, root:str|None=None, device:str|None=None) -> dict:
+def train(data:str='pets', out:str='runs/generator', preset:str='gpu128', steps:int|None=None, batch_size:int|None=None,
+          lr:float|None=None, seed:int=0, ckpt_every:int=1000, sample_every:int=2000, root:str|None=None,
+          device:str|None=None) -> dict:
     "Modal function: train the generator on the Volume, committing every checkpoint; retried and resumed after failures"
+    s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)   # None: the preset's
     commit = None if modal.is_local() else volume.commit
-    gpus = 1
-    if device is None and not modal.is_local():
-        import torch
-        gpus = max(1, torch.cuda.device_count())
-    kw = dict(preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed, ckpt_every=ckpt_every, sample_every=sample_every)
+    gpus = max(1, torch.cuda.device_count()) if device is None and not modal.is_local() else 1
+    kw = dict(preset=preset, steps=s['gen_steps'], batch_size=s['gen_batch'], lr=s['gen_lr'], seed=seed,
+              ckpt_every=ckpt_every, sample_every=sample_every)
     if device: kw['device'] = device
     return train_on_volume(root, data, out, commit, gpus, **kw)
 
@@ -100,7 +102,6 @@ def upload_data(local:str, remote:str='pets'):
 
 def fetch_run(remote:str='runs/generator', local:str='models/generator', files=FETCH) -> Path:
     "Download the shipped `files` of the run `remote` in the Volume into `local`"
-    from tinycats.core import atomic_write
     local = Path(local)
     for f in files:
         try: data = b''.join(volume.read_file(f'{remote}/{f}'))
@@ -110,8 +111,9 @@ def fetch_run(remote:str='runs/generator', local:str='models/generator', files=F
 
 # %% ../nbs/32_modal.ipynb #536cc661
 @app.local_entrypoint()
-def main(data:str='', preset:str='gpu128', steps:int=40_000, batch_size:int=256, lr:float=5e-4, seed:int=0,
-         out:str='runs/generator', fetch:str='models/generator'):
+def main(data:str='', preset:str='gpu128', steps:int|None=None, batch_size:int|None=None, lr:float|None=None,
+         seed:int=0, out:str='runs/generator', fetch:str='models/generator'):
+    "`modal run`: upload `data` (when given), train on the Volume and download the trained model into `fetch`"
     if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
     res = train.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed)
     print(res)

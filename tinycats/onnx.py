@@ -1,4 +1,4 @@
-"""Both models as self-describing ONNX graphs (float32 and int8) that run with onnxruntime alone, checked against PyTorch.
+"""Both models as self-describing ONNX graphs (float32, int8) that need only onnxruntime, checked against PyTorch.
 
 Docs: https://tinycats.github.io/tinycats/onnx.html.md"""
 
@@ -8,16 +8,24 @@ Docs: https://tinycats.github.io/tinycats/onnx.html.md"""
 from __future__ import annotations
 import json, tempfile, warnings
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, torch, onnx
 from torch import nn
+from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
+                                      quantize_dynamic, quantize_static)
+from onnxruntime.quantization.shape_inference import quant_pre_process
 from . import __version__
-from .core import *
+from .core import TinycatsError, atomic_write, pets_mini_path
 from .images import preprocess
+from .data import scan_pets
+from .dit import model_velocity
+from .classifier import CatClassifier
+from .checkpoint import find_model, load_generator
+from .runtime import session
 
 # %% auto #0
 __all__ = ['OPSET', 'set_metadata', 'read_metadata', 'classifier_metadata', 'generator_metadata', 'ProbsWrapper',
-           'VelocityWrapper', 'export_onnx', 'ort_session', 'export_classifier', 'calibration_items',
-           'quantize_classifier', 'quantize_generator', 'export_generator', 'model_kind', 'export_cli']
+           'VelocityWrapper', 'export_onnx', 'export_classifier', 'calibration_items', 'quantize_classifier',
+           'quantize_generator', 'export_generator', 'export_model']
 
 # %% ../nbs/30_onnx.ipynb #31f9e11b
 OPSET = 17
@@ -26,7 +34,6 @@ def _meta_str(v): return v if isinstance(v, str) else json.dumps(v)
 
 def set_metadata(path, meta:dict, doc:str|None=None):
     "Replace the `metadata_props` of the ONNX file `path` with `meta` (values as strings, non-strings as JSON)"
-    import onnx
     m = onnx.load(str(path))
     del m.metadata_props[:]
     for k, v in meta.items(): m.metadata_props.add(key=str(k), value=_meta_str(v))
@@ -37,23 +44,26 @@ def set_metadata(path, meta:dict, doc:str|None=None):
 
 def read_metadata(path) -> dict:
     "The `metadata_props` of ONNX file `path` as a dict of strings"
-    import onnx
     return {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
 
 # %% ../nbs/30_onnx.ipynb #bc86d59e
 def classifier_metadata(model) -> dict:
     "The ONNX metadata of the `CatClassifier` `model`: labels, size, arch, normalisation and version"
-    return {'tinycats_kind': 'classifier', 'tinycats_version': __version__, 'arch': model.arch, 'labels': list(model.labels),
-            'size': str(model.size), 'mean': model.mean.flatten().tolist(), 'std': model.std.flatten().tolist(),
-            'input': f'image: float32 (N,3,{model.size},{model.size}) RGB in [0,1], short side resized to {model.size} (bicubic) then centre-cropped',
+    return {'tinycats_kind': 'classifier', 'tinycats_version': __version__, 'arch': model.arch,
+            'labels': list(model.labels), 'size': str(model.size), 'mean': model.mean.flatten().tolist(),
+            'std': model.std.flatten().tolist(),
+            'input': f'image: float32 (N,3,{model.size},{model.size}) RGB in [0,1], short side resized to {model.size} '
+                     '(bicubic) then centre-cropped',
             'output': f'probs: float32 (N,{len(model.labels)}) softmax over labels'}
 
 def generator_metadata(model, t_eps:float=0.05) -> dict:
     "The ONNX metadata of the `DiT` `model`: its config, the null label id, what it predicts"
     c = model.config
     return {'tinycats_kind': 'generator', 'tinycats_version': __version__, 'config': c, 'img_size': str(c['img_size']),
-            'in_ch': str(c['in_ch']), 'n_classes': str(c['n_classes']), 'null_id': str(c['n_classes']), 'pred': c['pred'],
-            't_eps': str(t_eps), 'input': 'x: float32 (N,C,H,W) state at time t; t: float32 (N,) in [0,1] (0 noise, 1 data); y: int64 (N,) label ids, null_id = unconditional',
+            'in_ch': str(c['in_ch']), 'n_classes': str(c['n_classes']), 'null_id': str(c['n_classes']),
+            'pred': c['pred'], 't_eps': str(t_eps),
+            'input': 'x: float32 (N,C,H,W) state at time t; t: float32 (N,) in [0,1] (0 noise, 1 data); '
+                     'y: int64 (N,) label ids, null_id = unconditional',
             'output': 'v: float32 (N,C,H,W) velocity dx/dt'}
 
 # %% ../nbs/30_onnx.ipynb #037838d3
@@ -65,9 +75,7 @@ class ProbsWrapper(nn.Module):
 class VelocityWrapper(nn.Module):
     "The velocity of generator `model` at `(x, t, y)`, whatever it predicts"
     def __init__(self, model, t_eps:float=0.05): super().__init__(); self.model, self.t_eps = model, t_eps
-    def forward(self, x, t, y):
-        from tinycats.flow import model_velocity
-        return model_velocity(self.model, x, t, y, self.t_eps)
+    def forward(self, x, t, y): return model_velocity(self.model, x, t, y, self.t_eps)
 
 # %% ../nbs/30_onnx.ipynb #4dfae903
 def export_onnx(module:nn.Module, args:tuple, path, input_names:list, output_names:list, meta:dict|None=None,
@@ -81,24 +89,15 @@ def export_onnx(module:nn.Module, args:tuple, path, input_names:list, output_nam
             torch.onnx.export(module, args, str(p), dynamo=False, opset_version=opset, input_names=input_names,
                               output_names=output_names, dynamic_axes=axes, do_constant_folding=True)
     atomic_write(path, write)
-    import onnx
     onnx.checker.check_model(str(path))
     return set_metadata(path, meta or {}, doc)
-
-def ort_session(path, threads:int|None=None):
-    "An onnxruntime CPU session for the ONNX file `path`"
-    import onnxruntime as ort
-    so = ort.SessionOptions()
-    if threads: so.intra_op_num_threads = threads
-    so.log_severity_level = 3
-    return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
 
 # %% ../nbs/30_onnx.ipynb #4862dfee
 def _max_err(a, b): return float(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).max())
 
 def _check_classifier(model, path, x):
     with torch.no_grad(): p = ProbsWrapper(model)(torch.from_numpy(x)).numpy()
-    q = ort_session(path).run(None, {'image': x})[0]
+    q = session(path).run(None, {'image': x})[0]
     return {'max_abs_err': _max_err(p, q), 'top1_agree': float((p.argmax(1) == q.argmax(1)).mean()), 'n': len(x)}
 
 def _check_batch(size, n=4, seed=0):
@@ -112,33 +111,33 @@ def _check_batch(size, n=4, seed=0):
 def export_classifier(model,                # `CatClassifier`, or its `save_pretrained` folder
                       out_dir='onnx',       # folder for `classifier.onnx` (and `classifier.int8.onnx`)
                       int8:bool=False,      # also write the int8 model (static QDQ, calibrated on `calib`)
-                      calib=None,           # int8 calibration photos: a pets folder or a list of images; None: pets-mini
+                      calib=None,           # int8 calibration photos: a pets folder or list of images; None: pets-mini
                       n_calib:int=128,      # number of calibration photos
                       name:str='classifier',# file name stem
                       opset:int=OPSET,      # ONNX opset
                      )->dict:               # {'kind', 'files', 'sizes', 'check'}
-    "Export a classifier to ONNX (probabilities, normalisation inside, metadata), optionally also as int8; checked against PyTorch"
-    if not isinstance(model, nn.Module):
-        from tinycats.classifier import CatClassifier
-        model = CatClassifier.load(model, 'cpu')
+    "Classifier to ONNX (probabilities, normalisation inside, metadata), optionally also int8; checked against PyTorch"
+    if not isinstance(model, nn.Module): model = CatClassifier.load(model, 'cpu')
     model = model.eval().cpu()
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    f = export_onnx(ProbsWrapper(model), (torch.rand(2, 3, model.size, model.size),), out/f'{name}.onnx', ['image'], ['probs'],
-                    classifier_metadata(model) | {'precision': 'float32'}, opset, doc=f'tinycats {model.arch} cat-breed classifier')
+    f = export_onnx(ProbsWrapper(model), (torch.rand(2, 3, model.size, model.size),), out/f'{name}.onnx', ['image'],
+                    ['probs'], classifier_metadata(model) | {'precision': 'float32'}, opset,
+                    doc=f'tinycats {model.arch} cat-breed classifier')
     x = _check_batch(model.size)
     files, check = [f], {'float32': _check_classifier(model, f, x)}
     if int8:
         q = quantize_classifier(f, out/f'{name}.int8.onnx', calib=calib, n=n_calib)
         files.append(q); check['int8'] = _check_classifier(model, q, x)
-    return {'kind': 'classifier', 'files': [str(p) for p in files], 'sizes': {p.name: p.stat().st_size for p in files}, 'check': check}
+    return {'kind': 'classifier', 'files': [str(p) for p in files], 'sizes': {p.name: p.stat().st_size for p in files},
+            'check': check}
 
 # %% ../nbs/30_onnx.ipynb #8541cfc3
 def calibration_items(n:int=128, data=None, seed:int=0) -> list:
     "`n` photos (paths) from the `train` split of the pets folder `data` (default pets-mini), balanced over labels"
-    from tinycats.data import scan_pets
     if data is None:
         data = pets_mini_path(required=False)
-        if data is None: raise TinycatsError("int8 calibration needs photos: pass calib= (a pets folder or a list of images)")
+        if data is None:
+            raise TinycatsError("int8 calibration needs photos: pass calib= (a pets folder or a list of images)")
     df, _ = scan_pets(data, verify=False, progress=False)
     d = df[df.split == 'train'] if (df.split == 'train').any() else df
     d = d.sample(frac=1, random_state=seed)
@@ -146,7 +145,6 @@ def calibration_items(n:int=128, data=None, seed:int=0) -> list:
     return list(d.file[:n])
 
 def _reader(items, size, bs=8):
-    from onnxruntime.quantization import CalibrationDataReader
     class Reader(CalibrationDataReader):
         def __init__(self): self.i = 0
         def get_next(self):
@@ -158,10 +156,7 @@ def _reader(items, size, bs=8):
 
 # %% ../nbs/30_onnx.ipynb #11168907
 def quantize_classifier(path, out, calib=None, n:int=128, seed:int=0) -> Path:
-    "int8 copy `out` of the float classifier ONNX file `path`: static QDQ, per-channel weights, calibrated on `n` photos of `calib`"
-    from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationMethod
-    from onnxruntime.quantization.shape_inference import quant_pre_process
-    import onnx
+    "int8 copy `out` of float classifier ONNX `path`: static QDQ, per-channel weights, calibrated on `n` `calib` photos"
     meta = read_metadata(path)
     items = list(calib)[:n] if isinstance(calib, (list, tuple)) else calibration_items(n, calib, seed)
     if not items: raise TinycatsError("no calibration photos")
@@ -169,14 +164,19 @@ def quantize_classifier(path, out, calib=None, n:int=128, seed:int=0) -> Path:
         pre = Path(d)/'pre.onnx'
         quant_pre_process(str(path), str(pre))  # shape inference + graph optimisation, the recommended first step
         g = onnx.load(str(pre)).graph
-        keep = [next(nd.name for nd in g.node if nd.op_type == 'Conv')] + [nd.name for nd in g.node if nd.op_type == 'Softmax']
+        keep = ([next(nd.name for nd in g.node if nd.op_type == 'Conv')]
+                + [nd.name for nd in g.node if nd.op_type == 'Softmax'])
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            atomic_write(out, lambda p: quantize_static(str(pre), str(p), _reader(items, int(meta['size'])), quant_format=QuantFormat.QDQ,
-                per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                calibrate_method=CalibrationMethod.MinMax, nodes_to_exclude=keep))
+            atomic_write(out, lambda p: quantize_static(str(pre), str(p), _reader(items, int(meta['size'])),
+                                                        quant_format=QuantFormat.QDQ, per_channel=True,
+                                                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                                                        calibrate_method=CalibrationMethod.MinMax,
+                                                        nodes_to_exclude=keep))
         # (not `CalibMaxIntermediateOutputs`: onnxruntime 1.32 discards the collected ranges when it reaches that limit)
-    q = {'precision': 'int8', 'quantization': f'onnxruntime static QDQ, per-channel int8 weights, uint8 activations (min/max over {len(items)} photos); first conv and softmax in float32'}
+    q = {'precision': 'int8',
+         'quantization': f'onnxruntime static QDQ, per-channel int8 weights, uint8 activations '
+                         f'(min/max over {len(items)} photos); first conv and softmax in float32'}
     return set_metadata(out, meta | q)
 
 # %% ../nbs/30_onnx.ipynb #e86e846b
@@ -186,13 +186,12 @@ def _check_generator(model, path, n=3, seed=0):
     x = torch.randn((n, c['in_ch'], c['img_size'], c['img_size']), generator=g)
     t, y = torch.rand(n, generator=g), torch.randint(0, c['n_classes']+1, (n,), generator=g)
     with torch.no_grad(): v = VelocityWrapper(model)(x, t, y).numpy()
-    w = ort_session(path).run(None, {'x': x.numpy(), 't': t.numpy(), 'y': y.numpy()})[0]
-    return {'max_abs_err': _max_err(v, w), 'rel_err': float(np.linalg.norm(v - w) / max(np.linalg.norm(v), 1e-12)), 'n': n}
+    w = session(path).run(None, {'x': x.numpy(), 't': t.numpy(), 'y': y.numpy()})[0]
+    return {'max_abs_err': _max_err(v, w), 'rel_err': float(np.linalg.norm(v - w) / max(np.linalg.norm(v), 1e-12)),
+            'n': n}
 
 def quantize_generator(path, out) -> Path:
-    "int8 copy `out` of the generator ONNX file `path`: dynamic quantization of the linear layers (per-channel int8 weights)"
-    from onnxruntime.quantization import quantize_dynamic, QuantType
-    from onnxruntime.quantization.shape_inference import quant_pre_process
+    "int8 copy `out` of generator ONNX file `path`: dynamic quantization of linear layers (per-channel int8 weights)"
     meta = read_metadata(path)
     with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -200,7 +199,8 @@ def quantize_generator(path, out) -> Path:
         quant_pre_process(str(path), str(pre))
         atomic_write(out, lambda p: quantize_dynamic(str(pre), str(p), weight_type=QuantType.QInt8, per_channel=True,
                                                      op_types_to_quantize=['MatMul', 'Gemm']))
-    return set_metadata(out, meta | {'precision': 'int8', 'quantization': 'onnxruntime dynamic, per-channel int8 weights of the linear layers'})
+    return set_metadata(out, meta | {
+        'precision': 'int8', 'quantization': 'onnxruntime dynamic, per-channel int8 weights of the linear layers'})
 
 # %% ../nbs/30_onnx.ipynb #735dc366
 def export_generator(model,               # `DiT`, or a generator folder / checkpoint for `load_generator`
@@ -210,52 +210,33 @@ def export_generator(model,               # `DiT`, or a generator folder / check
                      opset:int=OPSET,     # ONNX opset
                      t_eps:float=0.05,    # clamp of `1-t` when a `pred='x'` model's output becomes a velocity
                     )->dict:              # {'kind', 'files', 'sizes', 'check'}
-    "Export the generator network `(x, t, y) -> velocity` to ONNX with its config in the metadata; checked against PyTorch"
-    if not isinstance(model, nn.Module):
-        from tinycats.train_gen import load_generator
-        model = load_generator(model, 'cpu')
+    "Export the generator network `(x, t, y) -> velocity` to ONNX, its config in the metadata; checked against PyTorch"
+    if not isinstance(model, nn.Module): model = load_generator(model, 'cpu')
     model = model.eval().cpu()
     c, out = model.config, Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     args = (torch.randn(2, c['in_ch'], c['img_size'], c['img_size']), torch.rand(2), torch.tensor([0, c['n_classes']]))
     f = export_onnx(VelocityWrapper(model, t_eps), args, out/f'{name}.onnx', ['x', 't', 'y'], ['v'],
-                    generator_metadata(model, t_eps) | {'precision': 'float32'}, opset, doc='tinycats flow-matching DiT: velocity v(x, t, y)')
+                    generator_metadata(model, t_eps) | {'precision': 'float32'}, opset,
+                    doc='tinycats flow-matching DiT: velocity v(x, t, y)')
     files, check = [f], {'float32': _check_generator(model, f)}
     if int8:
         q = quantize_generator(f, out/f'{name}.int8.onnx')
         files.append(q); check['int8'] = _check_generator(model, q)
-    return {'kind': 'generator', 'files': [str(p) for p in files], 'sizes': {p.name: p.stat().st_size for p in files}, 'check': check}
-
-# %% ../nbs/30_onnx.ipynb #67fb124b
-def model_kind(path) -> str:
-    "'classifier' or 'generator': what the saved model at `path` is (folder, training folder or checkpoint)"
-    p = Path(path)
-    if not p.exists(): raise TinycatsError(f"{p}: no such model folder or file")
-    if p.suffix.lower() == '.onnx': raise TinycatsError(f"{p} is already an ONNX file")
-    if p.is_file():
-        if p.suffix == '.safetensors': return 'generator'  # a training checkpoint
-        raise TinycatsError(f"{p}: not a model folder or a generator checkpoint (.safetensors)")
-    if not (p/'config.json').exists():
-        if (p/'model'/'config.json').exists() or (p/'checkpoint.safetensors').exists(): return 'generator'
-        raise TinycatsError(f"{p}: no config.json; expected a classifier folder, a generator folder or a checkpoint")
-    try: cfg = json.loads((p/'config.json').read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise TinycatsError(f"{p/'config.json'}: not valid JSON ({e})") from None
-    if not isinstance(cfg, dict): raise TinycatsError(f"{p/'config.json'}: expected a JSON object")
-    if 'arch' in cfg or 'labels' in cfg: return 'classifier'
-    if 'img_size' in cfg and 'patch' in cfg: return 'generator'
-    raise TinycatsError(f"{p/'config.json'} describes neither a classifier (arch, labels) nor a generator (img_size, patch)")
+    return {'kind': 'generator', 'files': [str(p) for p in files], 'sizes': {p.name: p.stat().st_size for p in files},
+            'check': check}
 
 # %% ../nbs/30_onnx.ipynb #1a945565
-def export_cli(model:str,            # classifier folder, generator folder, or generator checkpoint
-               out:str='onnx',       # output folder
-               int8:bool=False,      # also write an int8 model
-               calib:str=None,       # pets folder for int8 calibration of a classifier (default: pets-mini)
-              ):
+def export_model(model:str,            # classifier folder, generator folder, or generator checkpoint
+                 out:str='onnx',       # output folder
+                 int8:bool=False,      # also write an int8 model
+                 calib:str=None,       # pets folder for int8 calibration of a classifier (default: pets-mini)
+                )->dict:               # `{'kind', 'files': [{'path', 'bytes'}], 'check'}`
     "Export a model to ONNX (optionally also int8), checked against PyTorch"
-    from tinycats.cli import print_result
-    kind = model_kind(model)
-    r = (export_classifier(model, out, int8=int8, calib=calib) if kind == 'classifier' else export_generator(model, out, int8=int8))
+    kind = find_model(model)[0]
+    r = (export_classifier(model, out, int8=int8, calib=calib) if kind == 'classifier'
+         else export_generator(model, out, int8=int8))
     for f in r['files']:
         c = r['check']['int8' if '.int8.' in Path(f).name else 'float32']
         print(f"{f}  {Path(f).stat().st_size/1e6:.2f} MB  max |onnx - torch| {c['max_abs_err']:.2g}")
-    print_result({'kind': kind, 'files': [{'path': f, 'bytes': Path(f).stat().st_size} for f in r['files']], 'check': r['check']})
-    return 0
+    return {'kind': kind, 'files': [{'path': f, 'bytes': Path(f).stat().st_size} for f in r['files']],
+            'check': r['check']}

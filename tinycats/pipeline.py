@@ -6,22 +6,32 @@ Docs: https://tinycats.github.io/tinycats/pipeline.html.md"""
 
 # %% ../nbs/50_pipeline.ipynb #93e6c55f
 from __future__ import annotations
-import json, time, shutil
+import json, time
 from pathlib import Path
-import numpy as np, pandas as pd, torch
-from .core import *
+import numpy as np
+import matplotlib.pyplot as plt
+from .core import LABELS, TinycatsError, atomic_write, default_device, image_grid, label_id, save_json
 from .data import scan_pets, count_table
+from .classifier import load_classifier
+from .train_classifier import train_classifier
+from .train_gen import train_generator
+from .evaluate import evaluate_generator, generate, show_eval
+from .onnx import export_classifier, export_generator
 
 # %% auto #0
-__all__ = ['PIPELINE_SETTINGS', 'default_preset', 'pipeline_settings', 'Stages', 'write_report', 'run_pipeline', 'pipeline_cli']
+__all__ = ['PIPELINE_SETTINGS', 'default_preset', 'pipeline_settings', 'Stages', 'write_report', 'run_pipeline',
+           'run_pipeline_summary']
 
 # %% ../nbs/50_pipeline.ipynb #12aaf369
 PIPELINE_SETTINGS = {  # per generator preset; `clf`: arguments of `train_classifier` ({} = its defaults)
-    'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0, clf=dict(epochs=1, size=64, train_size=64, probe_passes=1)),
+    'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0,
+                   clf=dict(epochs=1, size=64, train_size=64, probe_passes=1)),
     'cpu32':  dict(gen_steps=6000,   gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=50, eval_cfg=4.0, clf={}),
     'cpu64':  dict(gen_steps=1500,   gen_batch=32,  gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf={}),
-    'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf=dict(epochs=8, train_size=224)),
-    'anchor': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf=dict(epochs=8, train_size=224)),
+    'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
+                   clf=dict(epochs=8, train_size=224)),
+    'anchor': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
+                   clf=dict(epochs=8, train_size=224)),
 }
 
 def default_preset(device=None) -> str:
@@ -31,7 +41,8 @@ def default_preset(device=None) -> str:
 def pipeline_settings(preset:str|None=None, device=None, **overrides) -> dict:
     "Settings for `preset` (default: `default_preset()`), with `overrides` that are not None applied"
     preset = preset or default_preset(device)
-    if preset not in PIPELINE_SETTINGS: raise TinycatsError(f"unknown preset {preset!r}; valid: {', '.join(PIPELINE_SETTINGS)}")
+    if preset not in PIPELINE_SETTINGS:
+        raise TinycatsError(f"unknown preset {preset!r}; valid: {', '.join(PIPELINE_SETTINGS)}")
     s = {**PIPELINE_SETTINGS[preset], 'clf': dict(PIPELINE_SETTINGS[preset]['clf'])}
     ok = set(s) - {'clf'} | {'clf_epochs'}
     bad = set(overrides) - ok
@@ -64,6 +75,11 @@ def _jsonable(o):
     if isinstance(o, (np.floating, np.integer)): return o.item()
     return o
 
+def _rel(p, out) -> str:
+    "Path `p` relative to the run folder `out`, as the report records it (unchanged if it is outside `out`)"
+    try: return Path(p).resolve().relative_to(Path(out).resolve()).as_posix()
+    except ValueError: return str(p)
+
 def _stage_data(data, report):
     df, skipped = scan_pets(data)
     report['data'] = {'path': str(data) if data else 'untar_data(URLs.PETS)', 'n': len(df), 'skipped': skipped,
@@ -72,131 +88,138 @@ def _stage_data(data, report):
     return df
 
 def _stage_classifier(data, out, s, seed, device, report, resume=False):
-    from tinycats.classifier import train_classifier
-    done = out/'classifier'/'metrics.json'
-    if resume and done.exists() and (out/'classifier'/'model.safetensors').exists():
-        print(f"resume: keeping the classifier in {out/'classifier'}"); m = json.loads(done.read_text())
-    else: m = train_classifier(data, out/'classifier', seed=seed, device=device, **s['clf'])
+    "Train the classifier (or, resuming, keep the finished one in `out`); returns it"
+    d = out/'classifier'
+    if resume and (d/'metrics.json').exists() and (d/'model.safetensors').exists():
+        print(f"resume: keeping the classifier in {d}")   # from an earlier run: the one time it is read from disk
+        m = {**json.loads((d/'metrics.json').read_text()), 'classifier': load_classifier(d, device)}
+    else: m = train_classifier(data, d, seed=seed, device=device, **s['clf'])
     report['classifier'] = {k: _jsonable(m[k]) for k in ('valid', 'test', 'config', 'time') if k in m}
     for sp in ('valid', 'test'): report['classifier'].get(sp, {}).pop('confusion', None)
-    return m
+    return m['classifier']
 
 def _stage_generator(data, out, s, seed, device, report, resume=False):
-    from tinycats.train_gen import train_generator
+    "Train the generator; returns its EMA network"
     r = train_generator(data, out/'generator', preset=s['preset'], steps=s['gen_steps'], batch_size=s['gen_batch'],
-                        lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed, device=device)
-    summary = json.loads((out/'generator'/'train.json').read_text()) if (out/'generator'/'train.json').exists() else {}
-    report['generator'] = {**_jsonable(r), **{k: _jsonable(summary[k]) for k in ('valid_loss', 'baselines', 'config', 'time', 'params') if k in summary}}
-    return r
+                        lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed,
+                        device=device)
+    rec = {k: _jsonable(v) for k, v in r.items() if k != 'generator'}
+    report['generator'] = {**rec, **{k: _rel(rec[k], out) for k in ('checkpoint', 'model') if k in rec}}
+    return r['generator']
 
-def _stage_eval(out, df, s, seed, device, report):
-    from tinycats.train_gen import load_generator
-    from tinycats.classifier import load_classifier
-    from tinycats.evaluate import evaluate_generator, show_eval, generate
-    gen, clf = load_generator(out/'generator', device), load_classifier(out/'classifier', device)
-    r = evaluate_generator(gen, df, clf, n=s['n_eval'], steps=s['eval_steps'], cfg=s['eval_cfg'], seed=seed, device=device)
+def _stage_eval(out, df, gen, clf, s, seed, device, report):
+    "Score the generator `gen` with the classifier `clf` as the judge; plots and a grid of samples per breed"
+    r = evaluate_generator(gen, df, clf, n=s['n_eval'], steps=s['eval_steps'], cfg=s['eval_cfg'], seed=seed,
+                           device=device)
     report['evaluation'] = _jsonable(r)
     fig = show_eval(r, f"generator ({s['preset']}, {s['gen_steps']} steps) vs test photos")
     atomic_write(out/'evaluation.png', lambda p: fig.savefig(p, format='png', dpi=80, bbox_inches='tight'))
-    import matplotlib.pyplot as plt; plt.close(fig)
+    plt.close(fig)
     ids = [label_id(b) for b in LABELS for _ in range(6)]
     x = generate(gen, ids, steps=s['eval_steps'], cfg=r['cfg'], seed=seed, progress=False)
     atomic_write(out/'samples_per_breed.png', lambda p: image_grid(x, nrow=12).save(p, format='png'))
     return r
 
-def _stage_export(data, out, report):
-    from tinycats.onnx import export_classifier, export_generator
-    report['export'] = {'classifier': _jsonable(export_classifier(out/'classifier', out/'onnx', int8=True, calib=data)),
-                        'generator': _jsonable(export_generator(out/'generator', out/'onnx'))}
+def _stage_export(data, out, gen, clf, report):
+    "Export both trained networks to `out`/onnx (the classifier also in int8)"
+    ex = {'classifier': export_classifier(clf.model, out/'onnx', int8=True, calib=data),
+          'generator': export_generator(gen, out/'onnx')}
+    report['export'] = {k: {**_jsonable(v), 'files': [_rel(f, out) for f in v['files']]} for k, v in ex.items()}
     return report['export']
 
 # %% ../nbs/50_pipeline.ipynb #1bdc6733
 def _f(x, d=3): return '-' if x is None else (f"{x:.{d}f}" if isinstance(x, float) else str(x))
 
-def write_report(out) -> Path:
-    "Write `out`/report.md from `out`/report.json"
-    out = Path(out); r = json.loads((out/'report.json').read_text())
-    L = [f"# tinycats pipeline report", "", f"Data: `{r['data']['path']}`: {r['data']['n']} usable photos "
-         f"({', '.join(f'{k} {v}' for k, v in sorted(r['data']['counts'].items()))}), {len(r['data']['skipped'])} skipped. "
-         f"Generator preset `{r['settings']['preset']}`. Device: {r['device']}.", ""]
-    if 'classifier' in r:
-        c = r['classifier']; t = c.get('test', {})
-        L += ["## Classifier (13-way: 12 cat breeds + other)", "",
-              f"Top-1 accuracy: **{_f(t.get('accuracy'))}** on `test` (n={t.get('n')}), {_f(c.get('valid', {}).get('accuracy'))} on `valid`; "
-              f"{c.get('config', {}).get('arch')}, {c.get('config', {}).get('epochs')} epochs.", "",
-              "| label | test accuracy |", "|---|---|", *[f"| {k} | {_f(v, 2)} |" for k, v in t.get('per_label', {}).items()], "",
-              "![confusion matrix](classifier/confusion.png)", ""]
-    if 'generator' in r:
-        g = r['generator']; b = g.get('baselines', {})
-        L += ["## Generator training", "", f"{g.get('step')} steps; final training loss {_f(g.get('loss'))}, validation loss "
-              f"{_f(g.get('valid_loss'))}; baselines: zero predictor {_f(b.get('zero'))}, mean predictor {_f(b.get('mean'))}.", "",
-              "![loss](generator/loss.png)", "", "![samples](generator/samples.png)", ""]
-    if 'evaluation' in r:
-        e = r['evaluation']; fl = e['floor']
-        L += ["## Generator evaluation (against the `test` photos)", "",
-              f"{e['n']} samples at {e['size']} px ({e['sampler']}, {e['steps']} steps, CFG {e['cfg']}) vs {e['n_test']} test photos; "
-              f"the floor is {fl['n']} real `train` photos at the same size.", "",
-              "| | FID | KID | precision | recall |", "|---|---|---|---|---|",
-              f"| generated | {_f(e['fid'], 1)} | {_f(e['kid'], 4)} | {_f(e['precision'], 2)} | {_f(e['recall'], 2)} |",
-              f"| real floor (train vs test) | {_f(fl['fid'], 1)} | {_f(fl['kid'], 4)} | {_f(fl['precision'], 2)} | {_f(fl['recall'], 2)} |", ""]
-        if 'breed_accuracy' in e:
-            L += [f"Breed accuracy judged by the classifier (mean over the 12 cat breeds): **{_f(e['breed_accuracy'])}** on samples; "
-                  f"the classifier's own on real test photos at the same size: {_f(e['real_accuracy'])}."
-                  + (f" Chance-corrected (informedness: hits minus the same label's false alarms, averaged over the breeds): "
-                     f"{_f(e['breed_informedness'])} on samples, {_f(e.get('real_informedness'))} on real photos." if 'breed_informedness' in e else ''), "",
-                  "| label | samples | real photos |", "|---|---|---|",
-                  *[f"| {k} | {_f(v, 2)} | {_f(e['real_per_breed'].get(k), 2)} |" for k, v in e['per_breed'].items()], ""]
-        L += ["![evaluation](evaluation.png)", "", "![samples per breed](samples_per_breed.png)", ""]
-    if 'export' in r:
-        L += ["## ONNX export", "", "```json", json.dumps(r['export'], indent=1)[:3000], "```", ""]
+def _md_data(r) -> list:
+    d = r['data']
+    return ["# tinycats pipeline report", "", f"Data: `{d['path']}`: {d['n']} usable photos "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(d['counts'].items()))}), {len(d['skipped'])} skipped. "
+            f"Generator preset `{r['settings']['preset']}`. Device: {r['device']}.", ""]
+
+def _md_classifier(c) -> list:
+    t, conf = c.get('test', {}), c.get('config', {})
+    return ["## Classifier (13-way: 12 cat breeds + other)", "",
+            f"Top-1 accuracy: **{_f(t.get('accuracy'))}** on `test` (n={t.get('n')}), "
+            f"{_f(c.get('valid', {}).get('accuracy'))} on `valid`; {conf.get('arch')}, {conf.get('epochs')} epochs.",
+            "", "| label | test accuracy |", "|---|---|",
+            *[f"| {k} | {_f(v, 2)} |" for k, v in t.get('per_label', {}).items()],
+            "", "![confusion matrix](classifier/confusion.png)", ""]
+
+def _md_generator(g) -> list:
+    b = g.get('baselines', {})
+    return ["## Generator training", "",
+            f"{g.get('step')} steps; final training loss {_f(g.get('loss'))}, "
+            f"validation loss {_f(g.get('valid_loss'))}; baselines: zero predictor {_f(b.get('zero'))}, "
+            f"mean predictor {_f(b.get('mean'))}.",
+            "", "![loss](generator/loss.png)", "", "![samples](generator/samples.png)", ""]
+
+def _md_breeds(e) -> list:
+    inf = (f" Chance-corrected (informedness: hits minus the same label's false alarms, averaged over the breeds): "
+           f"{_f(e['breed_informedness'])} on samples, {_f(e.get('real_informedness'))} on real photos."
+           if 'breed_informedness' in e else '')
+    return [f"Breed accuracy judged by the classifier (mean over the 12 cat breeds): **{_f(e['breed_accuracy'])}** on "
+            f"samples; the classifier's own on real test photos at the same size: {_f(e['real_accuracy'])}." + inf, "",
+            "| label | samples | real photos |", "|---|---|---|",
+            *[f"| {k} | {_f(v, 2)} | {_f(e['real_per_breed'].get(k), 2)} |" for k, v in e['per_breed'].items()], ""]
+
+def _md_eval(e) -> list:
+    fl = e['floor']
+    row = lambda d: f"{_f(d['fid'], 1)} | {_f(d['kid'], 4)} | {_f(d['precision'], 2)} | {_f(d['recall'], 2)} |"
+    return ["## Generator evaluation (against the `test` photos)", "",
+            f"{e['n']} samples at {e['size']} px ({e['sampler']}, {e['steps']} steps, CFG {e['cfg']}) vs {e['n_test']} "
+            f"test photos; the floor is {fl['n']} real `train` photos at the same size.", "",
+            "| | FID | KID | precision | recall |", "|---|---|---|---|---|",
+            f"| generated | {row(e)}", f"| real floor (train vs test) | {row(fl)}", "",
+            *(_md_breeds(e) if 'breed_accuracy' in e else []),
+            "![evaluation](evaluation.png)", "", "![samples per breed](samples_per_breed.png)", ""]
+
+def write_report(out, report:dict|None=None) -> Path:
+    "Write `out`/report.md from `report` (default: `out`/report.json)"
+    out = Path(out); r = report if report is not None else json.loads((out/'report.json').read_text())
+    L = _md_data(r)
+    if 'classifier' in r: L += _md_classifier(r['classifier'])
+    if 'generator' in r: L += _md_generator(r['generator'])
+    if 'evaluation' in r: L += _md_eval(r['evaluation'])
+    if 'export' in r: L += ["## ONNX export", "", "```json", json.dumps(r['export'], indent=1)[:3000], "```", ""]
     L += ["## Time", "", "| stage | wall (s) | CPU (s) |", "|---|---|---|",
           *[f"| {k} | {v['wall_s']} | {v['cpu_s']} |" for k, v in r['time'].items()], "",
-          "Photos: Oxford-IIIT Pet (Parkhi et al., CVPR 2012), CC BY-SA 4.0; so are the models and samples derived from them.", ""]
+          "Photos: Oxford-IIIT Pet (Parkhi et al., CVPR 2012), CC BY-SA 4.0; "
+          "so are the models and samples derived from them.", ""]
     p = out/'report.md'
     atomic_write(p, lambda f: f.write_text('\n'.join(L)))
     return p
 
 # %% ../nbs/50_pipeline.ipynb #54c06904
-def run_pipeline(data:str|None=None,      # pets folder; None = the full Oxford-IIIT Pet via `untar_data(URLs.PETS)`
+def run_pipeline(data:str=None,           # pets folder; default: the full Oxford-IIIT Pet (downloaded by fastai)
                  out:str='runs/pipeline', # output folder for models, ONNX files, pictures and the report
-                 preset:str|None=None,    # generator preset (`PIPELINE_SETTINGS`); None: `gpu128` with a GPU, else `cpu32`
-                 seed:int=0,              # seed for both models and the evaluation
-                 device:str|None=None,    # torch device; None = the best available
-                 export:bool=True,        # export both models to ONNX
-                 resume:bool=False,       # continue a killed run in `out`: keep a finished classifier, resume the generator
-                 **overrides,             # settings of `PIPELINE_SETTINGS`, e.g. `gen_steps=2000`
+                 preset:str=None,         # generator preset; default: gpu128 with a GPU, else cpu32 (laptop CPU)
+                 gen_steps:int=None,      # generator steps (default: the preset's)
+                 clf_epochs:int=None,     # classifier epochs (default: the preset's)
+                 n_eval:int=None,         # generated images for the evaluation (default: as many as test photos)
+                 seed:int=0,              # random seed of both models and the evaluation
+                 device:str=None,         # torch device, e.g. cpu (default: the best available)
+                 no_export:bool=False,    # skip the ONNX export
+                 resume:bool=False,       # continue a killed run in OUT: keep its classifier, resume the generator
+                 **overrides,             # other settings of `PIPELINE_SETTINGS`, e.g. `eval_cfg=2.0`
                 )->dict:                  # the report (also in `out`/report.json and report.md)
-    "Train the classifier and the generator, evaluate both, export them and write `report.md`/`report.json` to `out`"
-    s = pipeline_settings(preset, device, **overrides)
+    "Train, evaluate and export both models; write report.md, report.json and pictures to OUT"
+    s = pipeline_settings(preset, device, gen_steps=gen_steps, clf_epochs=clf_epochs, n_eval=n_eval, **overrides)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     report = {'settings': s, 'device': str(default_device(device)), 'seed': seed}
-    st = Stages(out, report, 5 if export else 4)
+    st = Stages(out, report, 4 if no_export else 5)
     df = st('data', _stage_data, data, report)
-    st('classifier', _stage_classifier, data, out, s, seed, device, report, resume)
-    st('generator', _stage_generator, data, out, s, seed, device, report, resume)
-    st('evaluation', _stage_eval, out, df, s, seed, device, report)
-    if export: st('export', _stage_export, data, out, report)
+    clf = st('classifier', _stage_classifier, data, out, s, seed, device, report, resume)
+    gen = st('generator', _stage_generator, data, out, s, seed, device, report, resume)
+    st('evaluation', _stage_eval, out, df, gen, clf, s, seed, device, report)
+    if not no_export: st('export', _stage_export, data, out, gen, clf, report)
     report['time']['total'] = {k: round(sum(v[k] for v in report['time'].values()), 1) for k in ('wall_s', 'cpu_s')}
     save_json(report, out/'report.json')
-    print(f"\nreport: {write_report(out)}")
+    print(f"\nreport: {write_report(out, report)}")
     return report
 
-def pipeline_cli(data:str=None,        # pets folder; default: the full Oxford-IIIT Pet (downloaded by fastai)
-                 out:str='runs/pipeline', # output folder
-                 preset:str=None,      # generator preset; default: gpu128 with a GPU, else cpu32 (laptop CPU)
-                 gen_steps:int=None,   # generator steps (default: the preset's)
-                 clf_epochs:int=None,  # classifier epochs (default: the preset's)
-                 n_eval:int=None,      # generated images for the evaluation (default: as many as test photos)
-                 seed:int=0,           # random seed
-                 device:str=None,      # torch device, e.g. cpu
-                 no_export:bool=False, # skip the ONNX export
-                 resume:bool=False,    # continue a killed run in OUT (keeps a finished classifier, resumes the generator)
-                ):
-    "Train, evaluate and export both models; write report.md, report.json and pictures to OUT"
-    from tinycats.cli import print_result
-    r = run_pipeline(data, out, preset, seed, device, not no_export, resume, gen_steps=gen_steps, clf_epochs=clf_epochs, n_eval=n_eval)
-    e = r.get('evaluation', {})
-    print_result({'report': str(Path(out)/'report.md'), 'classifier_accuracy': r['classifier'].get('test', {}).get('accuracy'),
-                  'fid': e.get('fid'), 'kid': e.get('kid'), 'precision': e.get('precision'), 'recall': e.get('recall'),
-                  'breed_accuracy': e.get('breed_accuracy'), 'wall_s': r['time']['total']['wall_s']})
-    return 0
+def run_pipeline_summary(report:dict, args:dict) -> dict:
+    "The JSON line of `tinycats pipeline`: where the report is, and the figures people ask first"
+    e, c = report.get('evaluation', {}), report.get('classifier', {})
+    return {'report': str(Path(args['out'])/'report.md'), 'classifier_accuracy': c.get('test', {}).get('accuracy'),
+            **{k: e.get(k) for k in ('fid', 'kid', 'precision', 'recall', 'breed_accuracy')},
+            'wall_s': report['time']['total']['wall_s']}

@@ -1,4 +1,4 @@
-"""Classify photos and generate cats from the exported ONNX files with NumPy, Pillow and onnxruntime only: no PyTorch.
+"""Classify photos and generate cats from the exported ONNX files with NumPy, Pillow and onnxruntime: no PyTorch.
 
 Docs: https://tinycats.github.io/tinycats/runtime.html.md"""
 
@@ -10,21 +10,25 @@ import json
 from pathlib import Path
 import numpy as np
 import onnxruntime as ort
-from .core import N_CLASSES, TinycatsError, label_id
-from .images import preprocess
+from fastcore.meta import delegates
+from .core import LABELS, TinycatsError, atomic_write, image_grid, label_id
+from .images import Predictor
+from .solvers import FlowSpec, guided_velocity, sample_flow
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'onnx_metadata', 'OnnxClassifier', 'compare_classifiers', 'make_noise', 'time_grid', 'OnnxGenerator',
-           'cfg_velocity', 'euler_step', 'heun_step']
+__all__ = ['session', 'onnx_metadata', 'OnnxClassifier', 'compare_classifiers', 'OnnxGenerator', 'cfg_velocity', 'classify_files',
+           'sample_grid']
 
 # %% ../nbs/30a_runtime.ipynb #e07d89dd
-def _session(path, providers=None, threads:int|None=None):
+def session(path, providers=None, threads:int|None=None) -> ort.InferenceSession:
+    "An onnxruntime session (CPU unless `providers` say otherwise) for the ONNX file `path`, or a clear error"
     p = Path(path)
     if not p.is_file(): raise TinycatsError(f"no ONNX model at {p}")
     so = ort.SessionOptions(); so.log_severity_level = 3
     if threads: so.intra_op_num_threads = threads
     try: return ort.InferenceSession(str(p), so, providers=providers or ['CPUExecutionProvider'])
-    except Exception as e: raise TinycatsError(f"{p}: not a loadable ONNX model ({type(e).__name__}: {str(e)[:200]})") from None
+    except Exception as e:
+        raise TinycatsError(f"{p}: not a loadable ONNX model ({type(e).__name__}: {str(e)[:200]})") from None
 
 def onnx_metadata(sess) -> dict:
     "The tinycats metadata of an onnxruntime session `sess` (JSON values decoded)"
@@ -35,105 +39,61 @@ def onnx_metadata(sess) -> dict:
 
 def _check_kind(meta, path, kind):
     if meta.get('tinycats_kind') != kind:
-        raise TinycatsError(f"{path} is not a tinycats {kind} ONNX file (metadata says {meta.get('tinycats_kind')!r}); export it with `tinycats export`")
+        raise TinycatsError(f"{path} is not a tinycats {kind} ONNX file (metadata says {meta.get('tinycats_kind')!r}); "
+                            "export it with `tinycats export`")
 
 # %% ../nbs/30a_runtime.ipynb #00019134
-def _as_items(items) -> list: return list(items) if isinstance(items, (list, tuple)) else [items]
-
-class OnnxClassifier:
+class OnnxClassifier(Predictor):
     "The classifier ONNX file `path` run by onnxruntime: `.labels`, `.size`, `.probs(items)`, `.predict(items, k)`"
     def __init__(self, path, providers=None, bs:int=32, threads:int|None=None):
         self.path, self.bs = Path(path), bs
-        self.sess = _session(path, providers, threads)
+        self.sess = session(path, providers, threads)
         self.meta = onnx_metadata(self.sess)
         _check_kind(self.meta, path, 'classifier')
         self.labels, self.size = list(self.meta['labels']), int(self.meta['size'])
         self.precision = self.meta.get('precision', 'float32')
 
-    def __repr__(self): return f"OnnxClassifier({self.path.name}, {self.meta.get('arch')}, {len(self.labels)} labels, {self.size}px, {self.precision})"
+    def __repr__(self):
+        return (f"OnnxClassifier({self.path.name}, {self.meta.get('arch')}, {len(self.labels)} labels, {self.size}px, "
+                f"{self.precision})")
 
     def run(self, x:np.ndarray) -> np.ndarray:
         "Probabilities for a batch `x` `(N,3,size,size)` float32 in [0,1] (already preprocessed)"
         return self.sess.run(None, {'image': np.ascontiguousarray(x, np.float32)})[0]
-
-    def _probs(self, x, tta):
-        p = self.run(x)
-        return (p + self.run(x[..., ::-1])) / 2 if tta else p
-
-    def probs(self, items, tta:bool=False) -> np.ndarray:
-        "Probabilities `(N, n_labels)` for `items` (paths, bytes or PIL images); `tta` averages with the mirror image"
-        items = _as_items(items)
-        if not items: return np.zeros((0, len(self.labels)), np.float32)
-        return np.concatenate([self._probs(np.stack([preprocess(it, self.size) for it in items[i:i+self.bs]]), tta)
-                               for i in range(0, len(items), self.bs)])
-
-    def predict(self, items, k:int=5, tta:bool=False) -> list:
-        "Top-`k` `(label, probability)` pairs, most likely first, for each of `items`"
-        if not 1 <= k <= len(self.labels): raise TinycatsError(f"k must be between 1 and {len(self.labels)}, got {k}")
-        return [[(self.labels[i], float(p[i])) for i in np.argsort(-p, kind='stable')[:k]] for p in self.probs(items, tta)]
 
 # %% ../nbs/30a_runtime.ipynb #0e3584bb
 def compare_classifiers(ref, others:dict, items, labels=None) -> dict:
     "Top-1 agreement with `ref`, max probability difference and accuracy (if `labels`) of each of `others` on `items`"
     p0 = ref.probs(items)
     res = {'n': len(items)}
-    if labels is not None: y = np.array([ref.labels.index(l) for l in labels]); res['ref_accuracy'] = float((p0.argmax(1) == y).mean())
+    if labels is not None:
+        y = np.array([ref.labels.index(l) for l in labels])
+        res['ref_accuracy'] = float((p0.argmax(1) == y).mean())
     for k, c in others.items():
         p = c.probs(items)
-        r = {'top1_agreement': float((p.argmax(1) == p0.argmax(1)).mean()), 'max_prob_diff': float(np.abs(p - p0).max())}
+        r = {'top1_agreement': float((p.argmax(1) == p0.argmax(1)).mean()),
+             'max_prob_diff': float(np.abs(p - p0).max())}
         if labels is not None: r['accuracy'] = float((p.argmax(1) == y).mean())
         res[k] = r
     return res
-
-# %% ../nbs/30a_runtime.ipynb #d2ae62e7
-def make_noise(n:int, shape:tuple, seed:int|None=None) -> np.ndarray:
-    "`(n, *shape)` float32 standard normal noise: the numbers `torch.randn` draws from a CPU generator seeded with `seed`"
-    shape = (n, *shape); m = int(np.prod(shape))
-    if seed is None: return np.random.default_rng().standard_normal(shape, dtype=np.float32)
-    if not 0 <= seed < 2**32: raise TinycatsError(f"seed must be in 0..2**32-1, got {seed}")
-    rs = np.random.RandomState(seed)   # MT19937 seeded like PyTorch's CPU generator
-    u = lambda k: (rs.randint(0, 2**32, size=k, dtype=np.uint32) & 0xFFFFFF).astype(np.float32) * np.float32(2**-24)
-    def box_muller(d):  # (B,16) uniforms -> normals: first 8 radius*cos, last 8 radius*sin
-        r, th = np.sqrt(-2*np.log(1 - d[:, :8])), 2*np.pi*d[:, 8:]
-        return np.concatenate([r*np.cos(th), r*np.sin(th)], 1)
-    out, full = np.empty(m, np.float32), m // 16 * 16
-    out[:full] = box_muller(u(m)[:full].reshape(-1, 16)).ravel()
-    if m % 16: out[m-16:] = box_muller(u(16)[None])[0]   # the tail: 16 fresh uniforms for the last 16 values
-    return out.reshape(shape)
-
-# %% ../nbs/30a_runtime.ipynb #543598c8
-def time_grid(steps:int) -> list:
-    "The `steps+1` times of the sampler: float32 `linspace(0, 1, steps+1)` computed as PyTorch's scalar kernel does"
-    n = steps + 1
-    i = np.arange(n, dtype=np.float32); step = np.float32(1) / np.float32(n - 1)
-    return np.where(i < n // 2, i*step, np.float32(1) - (np.float32(n - 1) - i)*step).astype(np.float32).tolist()
-
-SAMPLERS = ('euler', 'heun')
-
-def _label_ids(y, n_classes:int) -> np.ndarray:
-    "Labels `y` (int, name, or a list / array of either) as `(N,)` int64 ids; `n_classes` = unconditional"
-    if isinstance(y, np.ndarray): ids = y.reshape(-1).astype(np.int64)
-    else:
-        if isinstance(y, (str, int, np.integer)): y = [y]
-        ids = np.array([n_classes if isinstance(v, (int, np.integer)) and v == n_classes else label_id(v) for v in y], np.int64)
-    if len(ids) == 0: raise TinycatsError("no labels given to sample")
-    if ids.min() < 0 or ids.max() > n_classes: raise TinycatsError(f"label ids must be in 0..{n_classes} ({n_classes} = unconditional)")
-    return ids
 
 # %% ../nbs/30a_runtime.ipynb #631fcd21
 class OnnxGenerator:
     "The generator ONNX file `path` run by onnxruntime: `.velocity(x, t, y)` and `.sample(y, ...)` in NumPy"
     def __init__(self, path, providers=None, threads:int|None=None):
         self.path = Path(path)
-        self.sess = _session(path, providers, threads)
+        self.sess = session(path, providers, threads)
         self.meta = onnx_metadata(self.sess)
         _check_kind(self.meta, path, 'generator')
         self.config = self.meta['config']
-        self.img_size, self.in_ch, self.n_classes = self.config['img_size'], self.config['in_ch'], self.config['n_classes']
+        c = self.config
+        self.img_size, self.in_ch, self.n_classes = c['img_size'], c['in_ch'], c['n_classes']
         self.null_id, self.pred = int(self.meta['null_id']), self.meta['pred']
         self.precision = self.meta.get('precision', 'float32')
+        self.spec = FlowSpec((self.in_ch, self.img_size, self.img_size), self.n_classes, self.null_id, self.pred == 'x')
 
-    def __repr__(self): return f"OnnxGenerator({self.path.name}, {self.img_size}px, pred={self.pred!r}, {self.precision})"
+    def __repr__(self):
+        return f"OnnxGenerator({self.path.name}, {self.img_size}px, pred={self.pred!r}, {self.precision})"
 
     def velocity(self, x:np.ndarray, t, y) -> np.ndarray:
         "Velocity `(B,C,H,W)` at states `x` `(B,C,H,W)`, times `t` (scalar or `(B,)`) and label ids `y` `(B,)`"
@@ -143,53 +103,68 @@ class OnnxGenerator:
         return self.sess.run(None, {'x': x, 't': t, 'y': y})[0]
 
 # %% ../nbs/30a_runtime.ipynb #670bf615
-def cfg_velocity(gen:OnnxGenerator, x:np.ndarray, t:float, y:np.ndarray, w:float, cfg_interval:tuple|None=None) -> np.ndarray:
-    "Guided velocity `v_u + w*(v_c - v_u)` for labels `y`, from one batched call; `w` is 1 outside `cfg_interval`"
-    B = len(x); tt = np.full(B, t, np.float32)
-    wt = np.full(B, w, np.float32)
-    if cfg_interval is not None: wt = np.where((tt >= cfg_interval[0]) & (tt <= cfg_interval[1]), wt, np.float32(1))
-    if (wt == 1).all(): return gen.velocity(x, tt, y)
-    v = gen.velocity(np.concatenate([x, x]), np.concatenate([tt, tt]), np.concatenate([y, np.full_like(y, gen.null_id)]))
-    vc, vu = v[:B], v[B:]
-    return vu + wt.reshape(-1, 1, 1, 1) * (vc - vu)
-
-def euler_step(vf, x, t:float, t_next:float):
-    "One Euler step of `dx/dt = vf(x, t)` from `t` to `t_next`"
-    return x + (t_next - t) * vf(x, t)
-
-def heun_step(vf, x, t:float, t_next:float):
-    "One Heun (2nd-order) step of `dx/dt = vf(x, t)` from `t` to `t_next`"
-    v = vf(x, t)
-    x_e = x + (t_next - t) * v
-    return x + (t_next - t) * (v + vf(x_e, t_next)) / 2
+def cfg_velocity(gen:OnnxGenerator, x:np.ndarray, t:float, y:np.ndarray, w:float,
+                 cfg_interval:tuple|None=None) -> np.ndarray:
+    "Guided velocity `v_u + w*(v_c - v_u)` of `gen` for labels `y`, one batched call; `w` is 1 outside `cfg_interval`"
+    return guided_velocity(gen.velocity, x, np.full(len(x), t, np.float32), y, w, gen.null_id, cfg_interval)
 
 # %% ../nbs/30a_runtime.ipynb #e503be69
+@delegates(sample_flow, but=['velocity', 'spec'])
 def _sample(self:OnnxGenerator,
-            y,                            # label ids or breed names (a list, an array or one); `n_classes` = unconditional
-            steps:int=50,                 # solver steps
-            sampler:str='euler',          # 'euler' or 'heun' (2 network calls per step)
-            cfg:float=1.0,                # guidance scale; 1.0 = no guidance
-            cfg_interval:tuple|None=None, # (t_lo, t_hi): guide only there; None = everywhere
-            seed:int|None=None,           # start noise as `tinycats.sampling.sample` draws it with this seed
-            noise:np.ndarray|None=None,   # explicit `(N,C,H,W)` start noise (overrides `seed`)
-            return_traj:bool=False,       # also return the `steps+1` states
-           ):                             # float32 `(N,C,H,W)` images in [-1,1] (and the trajectory)
+            y,   # label ids or breed names (list, array or one); `n_classes` = unconditional
+            **kw # `tinycats.solvers.sample_flow`'s options: steps, sampler, cfg, seed, noise, ...
+           ):    # float32 `(N,C,H,W)` images in [-1,1] (and the trajectory)
     "Generate images by integrating the flow from noise (t=0) to data (t=1), in NumPy"
-    if sampler not in SAMPLERS: raise TinycatsError(f"unknown sampler {sampler!r}; choose from: {', '.join(SAMPLERS)}")
-    if steps < 1: raise TinycatsError(f"steps={steps} must be at least 1")
-    y = _label_ids(y, self.n_classes)
-    shape = (self.in_ch, self.img_size, self.img_size)
-    if noise is None: x = make_noise(len(y), shape, seed)
-    else:
-        x = np.asarray(noise, np.float32)
-        if x.shape != (len(y), *shape): raise TinycatsError(f"noise has shape {x.shape}, expected {(len(y), *shape)}")
-    vf = lambda x, t: cfg_velocity(self, x, t, y, cfg, cfg_interval)
-    ts, traj = time_grid(steps), [x]
-    for i in range(steps):
-        step = euler_step if (sampler == 'euler' or (self.pred == 'x' and i == steps - 1)) else heun_step
-        x = step(vf, x, ts[i], ts[i+1])
-        if return_traj: traj.append(x)
-    x = np.clip(x, -1, 1)
-    return (x, traj) if return_traj else x
+    return sample_flow(self.velocity, self.spec, y, **kw)
 
 OnnxGenerator.sample = _sample
+
+# %% ../nbs/30a_runtime.ipynb #e865f90c
+def _load_classifier(model, device=None):
+    if str(model).lower().endswith('.onnx'): return OnnxClassifier(model)
+    from tinycats.classifier import load_classifier  # deferred: PyTorch models need torch; the light install lacks it
+    return load_classifier(model, device)
+
+def classify_files(model:str,        # model folder (save_pretrained) or .onnx file
+                   *imgs:str,        # image files
+                   k:int=5,          # how many breeds to list per image
+                   tta:bool=False,   # average with the mirror image
+                  )->list:           # `{'file', 'top'}` per image; `{'file', 'error'}` for one that cannot be read
+    "The top-`k` breeds of each image; an unreadable file gets an error entry and the others are still classified"
+    if not imgs: raise TinycatsError("no image files given")
+    clf = _load_classifier(model)
+    if not 1 <= k <= len(clf.labels): raise TinycatsError(f"k must be between 1 and {len(clf.labels)}, got {k}")
+    res = []
+    for f in imgs:
+        try: res.append({'file': f, 'top': [[l, round(p, 4)] for l, p in clf.predict(f, k=k, tta=tta)[0]]})
+        except TinycatsError as e: res.append({'file': f, 'error': str(e)})
+    return res
+
+# %% ../nbs/30a_runtime.ipynb #0ef369cc
+def _torch_samples(path, y, n, steps, sampler, cfg, seed, device) -> np.ndarray:
+    "`n` samples of label id `y` from the PyTorch generator at `path`, as a NumPy array"
+    from tinycats.checkpoint import load_generator  # deferred: PyTorch models need torch; the light install lacks it
+    from tinycats.sampling import sample
+    g = load_generator(path, device)
+    return sample(g, [y]*n, steps=steps, sampler=sampler, cfg=cfg, seed=seed).cpu().numpy()
+
+def sample_grid(model:str,             # trained folder, checkpoint file or .onnx file
+                breed:str=None,        # breed to draw (any case; spaces, '-' or '_')
+                n:int=8,               # number of images
+                steps:int=50,          # solver steps
+                sampler:str='euler',   # 'euler' or 'heun'
+                cfg:float=2.0,         # classifier-free guidance scale (1 = none)
+                seed:int=0,            # random seed
+                out:str='samples.png', # PNG to write
+                device:str=None,       # 'cpu' to force the CPU (PyTorch models)
+               )->dict:                # `{'out', 'breed', 'n'}`
+    "Generate a grid of `n` cats of one breed and save it as a PNG"
+    if breed is None: raise TinycatsError(f"--breed is required; valid: {', '.join(LABELS)}")
+    y = label_id(breed)
+    if n < 1: raise TinycatsError(f"--n must be at least 1, got {n}")
+    if str(model).lower().endswith('.onnx'):
+        x = OnnxGenerator(model).sample([y]*n, steps=steps, sampler=sampler, cfg=cfg, seed=seed)
+    else: x = _torch_samples(model, y, n, steps, sampler, cfg, seed, device)
+    atomic_write(out, lambda q: image_grid(x, nrow=min(n, 8)).save(q, format='png'))
+    print(f"{n} x {LABELS[y]} -> {out}")
+    return {'out': str(out), 'breed': LABELS[y], 'n': n}

@@ -1,4 +1,4 @@
-"""Classifier-free guidance, Euler and Heun steps, and `sample`: integrate the learned flow from noise (t=0) to images (t=1).
+"""`sample`: integrate a DiT's flow from noise (t=0) to images (t=1) in PyTorch, with CFG and `tinycats.solvers`.
 
 Docs: https://tinycats.github.io/tinycats/sampling.html.md"""
 
@@ -8,12 +8,13 @@ Docs: https://tinycats.github.io/tinycats/sampling.html.md"""
 from __future__ import annotations
 import torch
 from torch import Tensor, nn
-from fastprogress.fastprogress import progress_bar
-from .core import N_CLASSES, TinycatsError, label_id
-from .flow import model_velocity, model_pred, unwrap_model
+from .core import N_CLASSES, BREEDS, LABELS, label_id, labelled_grid
+from fastcore.meta import delegates
+from .dit import model_velocity, model_pred, model_device, unwrap_model
+from .solvers import FlowSpec, guided_velocity, sample_flow
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'cfg_velocity', 'euler_step', 'heun_step', 'integrate', 'make_noise', 'sample']
+__all__ = ['cfg_velocity', 'model_spec', 'sample', 'preview_grid']
 
 # %% ../nbs/22_sampling.ipynb #e356ee92
 def _null_id(model, null_id=None):
@@ -22,89 +23,32 @@ def _null_id(model, null_id=None):
 
 def cfg_velocity(model:nn.Module, x:Tensor, t:Tensor|float, y:Tensor, w:float, null_id:int|None=None,
                  cfg_interval:tuple|None=None) -> Tensor:
-    "Guided velocity `v_u + w*(v_c - v_u)` for labels `y` at `(x, t)`, from one batched call; `w` is 1 outside `cfg_interval`"
-    B = x.shape[0]
-    t = torch.as_tensor(t, dtype=x.dtype, device=x.device).expand(B)
-    wt = torch.full_like(t, float(w))
-    if cfg_interval is not None: wt = torch.where((t >= cfg_interval[0]) & (t <= cfg_interval[1]), wt, torch.ones_like(wt))
-    if bool((wt == 1).all()): return model_velocity(model, x, t, y)
-    yu = torch.full_like(y, _null_id(model, null_id))
-    v = model_velocity(model, torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, yu]))
-    vc, vu = v[:B], v[B:]
-    return vu + wt.view(-1, *[1]*(x.ndim-1)) * (vc - vu)
-
-# %% ../nbs/22_sampling.ipynb #b9d3b7a2
-def euler_step(vf, x:Tensor, t:float, t_next:float) -> Tensor:
-    "One Euler step of `dx/dt = vf(x, t)` from `t` to `t_next`"
-    return x + (t_next - t) * vf(x, t)
-
-def heun_step(vf, x:Tensor, t:float, t_next:float) -> Tensor:
-    "One Heun (2nd-order) step of `dx/dt = vf(x, t)` from `t` to `t_next`"
-    v = vf(x, t)
-    x_e = x + (t_next - t) * v
-    return x + (t_next - t) * (v + vf(x_e, t_next)) / 2
-
-SAMPLERS = {'euler': euler_step, 'heun': heun_step}
-
-def _check_sampler(sampler):
-    if sampler not in SAMPLERS: raise TinycatsError(f"unknown sampler {sampler!r}; choose from: {', '.join(SAMPLERS)}")
-    return SAMPLERS[sampler]
-
-def integrate(vf, x:Tensor, steps:int=50, sampler:str='euler', t0:float=0., t1:float=1., return_traj:bool=False,
-              last_euler:bool=False, progress:bool=False):
-    "Solve `dx/dt = vf(x, t)` from `t0` to `t1` in `steps` equal steps; with `return_traj` also the `steps+1` states"
-    step = _check_sampler(sampler)
-    if steps < 1: raise TinycatsError(f"steps={steps} must be at least 1")
-    ts = torch.linspace(t0, t1, steps + 1).tolist()
-    traj = [x]
-    for i in progress_bar(range(steps), leave=False) if progress else range(steps):
-        st = euler_step if last_euler and i == steps - 1 else step
-        x = st(vf, x, ts[i], ts[i + 1])
-        if return_traj: traj.append(x)
-    return (x, traj) if return_traj else x
+    "Guided velocity `v_u + w*(v_c - v_u)` of `model` for labels `y` at `(x, t)`, from one batched call"
+    t = torch.as_tensor(t, dtype=x.dtype, device=x.device).expand(x.shape[0])
+    vel = lambda x, t, y: model_velocity(model, x, t, y)
+    return guided_velocity(vel, x, t, y, w, _null_id(model, null_id), cfg_interval)
 
 # %% ../nbs/22_sampling.ipynb #55ec6aec
-def _label_ids(y, n_classes:int, device) -> Tensor:
-    "Labels `y` (int, name, list of either, or tensor) as a `(N,)` long tensor; `n_classes` = unconditional"
-    if isinstance(y, Tensor): ids = y.reshape(-1).long().cpu()
-    else:
-        if isinstance(y, (str, int)): y = [y]
-        ids = torch.tensor([n_classes if isinstance(v, int) and v == n_classes else label_id(v) for v in y], dtype=torch.long)
-    if len(ids) == 0: raise TinycatsError("no labels given to sample")
-    if ids.min() < 0 or ids.max() > n_classes: raise TinycatsError(f"label ids must be in 0..{n_classes} ({n_classes} = unconditional)")
-    return ids.to(device)
+def model_spec(model:nn.Module) -> FlowSpec:
+    "The `FlowSpec` of a DiT: its image shape, labels and prediction type, and tensors on its device"
+    c, dev = unwrap_model(model).config, model_device(model)
+    return FlowSpec((c['in_ch'], c['img_size'], c['img_size']), c['n_classes'], c['n_classes'],
+                    last_euler=model_pred(model) == 'x', to=lambda a: torch.as_tensor(a).to(dev))
 
-def _model_device(model):
-    p = next(iter(model.parameters()), None)
-    return p.device if p is not None else torch.device('cpu')
+@delegates(sample_flow, but=['velocity', 'spec'])
+def sample(model:nn.Module,  # DiT (or EMA copy); its `config` gives size, `n_classes` and `pred`
+           y,                # (N,) label ids, or breed names / ids; `n_classes` = unconditional
+           **kw):            # `tinycats.solvers.sample_flow`'s options: steps, sampler, cfg, seed, noise, ...
+    "Generate images by integrating the flow from noise (t=0) to data (t=1); a trajectory comes back on the CPU"
+    with torch.no_grad():
+        out = sample_flow(lambda x, t, y: model_velocity(model, x, t, y), model_spec(model), y, **kw)
+    return (out[0], [s.cpu() for s in out[1]]) if kw.get('return_traj') else out
 
-def make_noise(n:int, shape:tuple, seed:int|None=None) -> Tensor:
-    "`(n, *shape)` standard normal noise drawn on the CPU from `seed` (same on every machine), or unseeded"
-    g = torch.Generator().manual_seed(seed) if seed is not None else None
-    return torch.randn((n, *shape), generator=g)
-
+# %% ../nbs/22_sampling.ipynb #06361d3c
 @torch.no_grad()
-def sample(model:nn.Module,             # DiT (or EMA copy); its `config` gives size, `n_classes` and `pred`
-           y,                           # (N,) label ids, or breed names / ids; `n_classes` = unconditional
-           steps:int=50,                # solver steps
-           sampler:str='euler',         # 'euler' or 'heun' (2 model calls per step)
-           cfg:float=1.0,               # guidance scale; 1.0 = no guidance
-           cfg_interval:tuple|None=None,# (t_lo, t_hi): guide only there; None = everywhere
-           seed:int|None=None,          # seed of the CPU generator drawing the start noise
-           noise:Tensor|None=None,      # explicit (N,C,H,W) start noise z0 (overrides `seed`)
-           return_traj:bool=False,      # also return the `steps+1` states (on the CPU)
-           progress:bool=False,         # show a progress bar over steps
-          ):                            # (N,C,H,W) images in [-1,1] (and the trajectory)
-    "Generate images by integrating the flow from noise (t=0) to data (t=1)"
-    cfg_ = unwrap_model(model).config
-    dev = _model_device(model)
-    y = _label_ids(y, cfg_['n_classes'], dev)
-    shape = (cfg_['in_ch'], cfg_['img_size'], cfg_['img_size'])
-    if noise is None: noise = make_noise(len(y), shape, seed)
-    elif tuple(noise.shape) != (len(y), *shape): raise TinycatsError(f"noise has shape {tuple(noise.shape)}, expected {(len(y), *shape)}")
-    vf = lambda x, t: cfg_velocity(model, x, t, y, cfg, cfg_['n_classes'], cfg_interval)
-    out = integrate(vf, noise.to(dev, torch.float32), steps, sampler, return_traj=return_traj,
-                    last_euler=model_pred(model) == 'x', progress=progress)
-    if not return_traj: return out.clamp(-1, 1)
-    x, traj = out
-    return x.clamp(-1, 1), [s.cpu() for s in traj]
+def preview_grid(model:nn.Module, breeds:list=BREEDS, n_per:int=6, steps:int=25, sampler:str='euler', cfg:float=2.0,
+                 seed:int=0):
+    "PIL grid of `n_per` samples from `model` for each of `breeds` (one labelled row per breed)"
+    y = torch.tensor([label_id(b) for b in breeds], device=model_device(model)).repeat_interleave(n_per)
+    x = sample(model, y, steps=steps, sampler=sampler, cfg=cfg, seed=seed)
+    return labelled_grid(x, [LABELS[label_id(b)] for b in breeds], n_per)
