@@ -31,6 +31,8 @@ _CLF_HIDE = ('lr_mult', 'probe_passes', 'label_smoothing', 'wise', 'tta', 'repor
 
 COMMANDS = {
     'check-data':       Command('tinycats.data:check_data', "Count photos per label and split; report damaged files"),
+    'get-data':         Command('tinycats.get_data:get_data',
+                                "Rebuild pets-mini from the full Oxford-IIIT Pet dataset"),
     'train-classifier': Command('tinycats.train_classifier:train_classifier', "Fine-tune the 13-way breed classifier",
                                 _CLF_HIDE, 'tinycats.train_classifier:train_classifier_summary'),
     'eval-classifier':  Command('tinycats.train_classifier:eval_classifier',
@@ -50,6 +52,8 @@ COMMANDS = {
     'pipeline':         Command('tinycats.pipeline:run_pipeline',
                                 "Train, evaluate and export both models; write a report",
                                 view='tinycats.pipeline:run_pipeline_summary'),
+    'gate':             Command('tinycats.gate:gate',
+                                "Check a run's report against thresholds and a baseline before publishing"),
 }
 
 def _fn(spec:str):

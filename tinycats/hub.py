@@ -12,14 +12,14 @@ from huggingface_hub import HfApi, ModelCard, ModelCardData, constants, get_toke
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from . import __version__
-from .core import TinycatsError, file_hash, save_json
+from .core import TinycatsError, file_hash, read_json, save_json
 from .checkpoint import find_model, load_generator
 from .classifier import CatClassifier
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
 __all__ = ['WEIGHT_FILES', 'REPORTS', 'CITATION', 'check_repo_id', 'hf_token', 'model_files', 'make_model_card', 'stage_folder',
-           'push_to_hub', 'from_pretrained', 'push_summary']
+           'push_to_hub', 'compare_to_checksums', 'verify_upload', 'from_pretrained', 'push_summary']
 
 # %% ../nbs/31_hub.ipynb #f207ed51
 def check_repo_id(repo_id:str) -> str:
@@ -227,7 +227,7 @@ def push_to_hub(model_dir:str,             # classifier or generator folder (see
                 token:str|None=None,       # Hub token; default `$HF_TOKEN` or the `hf auth login` cache
                 onnx:bool=True,            # export and upload ONNX files if the folder has none
                 commit_message:str|None=None, # commit message; default names tinycats' version
-               )->str:                     # URL of the repo
+               )->dict:                    # the repo's `url`, `repo_id`, `kind`, `commit` and files `verified`
     "Publish `model_dir` to the Hugging Face Hub as `repo_id`: weights, ONNX files, pictures, reports and a model card"
     check_repo_id(repo_id); kind = model_files(model_dir)['kind']   # fail on bad input before touching the network
     tok = hf_token(token)
@@ -236,13 +236,42 @@ def push_to_hub(model_dir:str,             # classifier or generator folder (see
         api = HfApi(token=tok)
         try:
             url = api.create_repo(repo_id, private=private, exist_ok=True)
-            api.upload_folder(repo_id=repo_id, folder_path=stage,
-                              commit_message=commit_message or f'Upload with tinycats {__version__}')
+            info = api.upload_folder(repo_id=repo_id, folder_path=stage,
+                                     commit_message=commit_message or f'Upload with tinycats {__version__}')
         except Exception as e: raise TinycatsError(f"upload to {repo_id} failed: {_scrub(str(e), tok)[:300]}") from None
-    print(f"published the {kind} in {model_dir} to {url}")
-    return str(url)
+        try: n = verify_upload(repo_id, stage, revision=info.oid, token=tok)
+        except TinycatsError as e: raise TinycatsError(_scrub(str(e), tok)) from None
+    print(f"published the {kind} in {model_dir} to {url} (commit {info.oid[:8]}; {n} files verified)")
+    return {'url': str(url), 'repo_id': repo_id, 'kind': kind, 'commit': info.oid, 'verified': n}
 
 def _scrub(s, tok): return s.replace(tok, '***') if tok else s
+
+# %% ../nbs/31_hub.ipynb #afe79c8b
+def compare_to_checksums(folder, copy, what:str|None=None) -> int:
+    "How many files of the staged `folder` (checksums.json and what it lists) `copy` holds byte for byte, else an error"
+    folder, copy = Path(folder), Path(copy)
+    sums = {**read_json(folder/'checksums.json'), 'checksums.json': file_hash(folder/'checksums.json')}
+    missing = sorted(n for n in sums if not (copy/n).is_file())
+    differ = sorted(n for n in sums if n not in missing and file_hash(copy/n) != sums[n])
+    if missing or differ:
+        why = '; '.join(f"{k}: {', '.join(v)}" for k, v in (('differ', differ), ('missing', missing)) if v)
+        raise TinycatsError(f"{what or copy} does not hold the staged files of {folder} byte for byte ({why})")
+    return len(sums)
+
+def _fetch(repo_id:str, dest, names:list, revision:str|None=None, token:str|None=None) -> Path:
+    "Download the files `names` of `repo_id` afresh into the folder `dest`"
+    try: return Path(snapshot_download(repo_id, revision=revision, token=token, local_dir=dest,
+                                       allow_patterns=names, force_download=True))
+    except Exception as e:
+        raise TinycatsError(f"cannot download {repo_id!r} again to verify the upload "
+                            f"({type(e).__name__}: {' '.join(str(e).split())[:200]})") from None
+
+def verify_upload(repo_id:str, folder, revision:str|None=None, token:str|None=None) -> int:
+    "Download `repo_id` at `revision` afresh and check it holds the staged `folder` byte for byte; files checked"
+    names = [*read_json(Path(folder)/'checksums.json'), 'checksums.json']
+    with tempfile.TemporaryDirectory() as d:
+        at = f"{repo_id}" + (f" at {revision[:8]}" if revision else '')
+        return compare_to_checksums(folder, _fetch(repo_id, d, names, revision, token), f"{at} on the Hub")
 
 # %% ../nbs/31_hub.ipynb #df4580c5
 def _verify(folder:Path):
@@ -280,7 +309,6 @@ def from_pretrained(repo_id_or_dir,          # Hub id 'namespace/name' or a loca
     return CatClassifier.load(w, device) if kind == 'classifier' else load_generator(w, device)
 
 # %% ../nbs/31_hub.ipynb #3e3127b2
-def push_summary(url:str, args:dict) -> dict:
+def push_summary(res:dict, args:dict) -> dict:
     "The JSON line of `tinycats push`: the repo's URL, its id, the kind of model and whether it is private"
-    kind = find_model(args['model_dir'])[0]
-    return {'url': url, 'repo_id': args['repo_id'], 'kind': kind, 'private': args['private']}
+    return {'url': res['url'], 'repo_id': args['repo_id'], 'kind': res['kind'], 'private': args['private']}

@@ -12,12 +12,12 @@ from pathlib import Path
 import modal, torch
 from .core import TinycatsError, atomic_write
 from .checkpoint import CKPT_NAME
-from .pipeline import pipeline_settings
+from .pipeline import pipeline_settings, run_pipeline, run_pipeline_summary
 from .train_gen import train_generator, torchrun_cmd
 
 # %% auto #0
 __all__ = ['VOLUME_NAME', 'GPU', 'TIMEOUT', 'VOL_PATH', 'image', 'volume', 'app', 'FETCH', 'requirements', 'train_on_volume',
-           'train', 'upload_data', 'fetch_run', 'main']
+           'train', 'upload_data', 'fetch_run', 'pipeline_on_volume', 'pipeline', 'fetch_dir', 'main', 'main_job']
 
 # %% ../nbs/32_modal.ipynb #0c98d47e
 VOLUME_NAME = os.environ.get('TINYCATS_MODAL_VOLUME', 'tinycats')
@@ -109,6 +109,40 @@ def fetch_run(remote:str='runs/generator', local:str='models/generator', files=F
         atomic_write(local/f, lambda p: p.write_bytes(data))
     return local
 
+# %% ../nbs/32_modal.ipynb #bf922156
+def pipeline_on_volume(root:str|None=None,       # mount point of the Volume; None = $TINYCATS_VOLUME_ROOT or /vol
+                       data:str='pets',          # pets folder, relative to `root` (or absolute)
+                       out:str='runs/pipeline',  # run folder, relative to `root` (or absolute)
+                       **kw,                     # `run_pipeline` arguments: preset, gen_steps, seed, device...
+                      )->dict:                   # the JSON line `tinycats pipeline` prints
+    "The main job on `root/data` into `root/out`; resumes the run there if it has begun"
+    root = Path(root or os.environ.get('TINYCATS_VOLUME_ROOT', VOL_PATH))
+    if not (root/data).is_dir():
+        raise TinycatsError(f"no pets folder at {root/data}: upload one first "
+                            "(modal run -m tinycats.modal_app --data DIR)")
+    resume = (root/out/'report.json').exists()
+    print(f"{'resuming' if resume else 'starting'} {root/out}", flush=True)
+    rep = run_pipeline(str(root/data), str(root/out), resume=resume, **kw)
+    return run_pipeline_summary(rep, {'out': out})
+
+@app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT,
+              retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
+def pipeline(data:str='pets', out:str='runs/pipeline', preset:str='gpu128', gen_steps:int|None=None, seed:int=0,
+             root:str|None=None, device:str|None=None) -> dict:
+    "Modal function: the main job on the Volume, committed at the end; retried and resumed after failures"
+    try: return pipeline_on_volume(root, data, out, preset=preset, gen_steps=gen_steps, seed=seed, device=device)
+    finally:
+        if not modal.is_local(): volume.commit()
+
+def fetch_dir(remote:str='runs/pipeline', local:str='runs/pipeline', skip:tuple=(CKPT_NAME,)) -> Path:
+    "Download the run folder `remote` of the Volume into `local`, leaving out files named in `skip`"
+    local = Path(local)
+    for e in volume.listdir(remote, recursive=True):
+        if e.type != modal.volume.FileEntryType.FILE or Path(e.path).name in skip: continue
+        data = b''.join(volume.read_file(e.path))
+        atomic_write(local/Path(e.path).relative_to(remote), lambda p: p.write_bytes(data))
+    return local
+
 # %% ../nbs/32_modal.ipynb #536cc661
 @app.local_entrypoint()
 def main(data:str='', preset:str='gpu128', steps:int|None=None, batch_size:int|None=None, lr:float|None=None,
@@ -118,3 +152,12 @@ def main(data:str='', preset:str='gpu128', steps:int|None=None, batch_size:int|N
     res = train.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed)
     print(res)
     print(f"downloaded to {fetch_run(out, fetch)}")
+
+# %% ../nbs/32_modal.ipynb #013f1244
+@app.local_entrypoint()
+def main_job(data:str='', preset:str='gpu128', gen_steps:int|None=None, seed:int=0, out:str='runs/pipeline',
+             fetch:str='runs/pipeline'):
+    "`modal run ...::main_job`: upload `data` (if given), run the main job on the Volume, download the run to `fetch`"
+    if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
+    print(json.dumps(pipeline.remote(data='pets', out=out, preset=preset, gen_steps=gen_steps, seed=seed)))
+    print(f"downloaded to {fetch_dir(out, fetch)}")
