@@ -7,6 +7,7 @@ Docs: https://tinycats.github.io/tinycats/dit.html.md"""
 # %% ../nbs/21_dit.ipynb #f19df3c1
 from __future__ import annotations
 import math
+from pathlib import Path
 import torch, torch.nn.functional as F
 from torch import Tensor, nn
 from fastcore.basics import patch as _patch   # `patch` is also the DiT's patch size
@@ -115,6 +116,8 @@ class FinalLayer(nn.Module):
         return self.linear(modulate(self.norm(x), shift, scale))
 
 # %% ../nbs/21_dit.ipynb #9b30c027
+_HUB_ARGS = ('revision', 'cache_dir', 'force_download', 'local_files_only', 'token')   # the mixin's, not the model's
+
 class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats',
           tags=['tinycats', 'diffusion-transformer', 'flow-matching'],
           repo_url='https://github.com/tinycats/tinycats', license='apache-2.0'):
@@ -145,8 +148,12 @@ class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats',
         return unpatchify(self.final(h, c), self.patch, self.img_size, self.img_size)
 
     @classmethod
-    def _from_pretrained(cls, *, strict:bool=True, **kwargs):
-        return super()._from_pretrained(strict=strict, **kwargs)
+    def _from_pretrained(cls, *, model_id:str, strict:bool=True, map_location:str='cpu', **kwargs):
+        if not Path(model_id).is_dir():   # a Hub id: the mixin downloads model.safetensors
+            return super()._from_pretrained(model_id=model_id, strict=strict, map_location=map_location, **kwargs)
+        # a local folder: load it ourselves, without the mixin's "Loading weights from local directory" on stdout
+        model = cls(**{k: v for k, v in kwargs.items() if k not in _HUB_ARGS})
+        return cls._load_as_safetensor(model, str(Path(model_id)/'model.safetensors'), map_location, strict)
 
 # %% ../nbs/21_dit.ipynb #333a7924
 @_patch

@@ -204,7 +204,9 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
                 )->dict:                  # the report (also in `out`/report.json and report.md)
     "Train, evaluate and export both models; write report.md, report.json and pictures to OUT"
     s = pipeline_settings(preset, device, gen_steps=gen_steps, clf_epochs=clf_epochs, n_eval=n_eval, **overrides)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise TinycatsError(f"--out {out} is a file, not a folder: choose a folder")
+    out.mkdir(parents=True, exist_ok=True)
     report = {'settings': s, 'device': str(default_device(device)), 'seed': seed}
     st = Stages(out, report, 4 if no_export else 5)
     df = st('data', _stage_data, data, report)

@@ -13,11 +13,11 @@ import onnxruntime as ort
 from fastcore.meta import delegates
 from .core import LABELS, TinycatsError, atomic_write, image_grid, label_id
 from .images import Predictor
-from .solvers import FlowSpec, guided_velocity, sample_flow
+from .solvers import FlowSpec, guided_velocity, make_noise, sample_flow
 
 # %% auto #0
-__all__ = ['session', 'onnx_metadata', 'OnnxClassifier', 'compare_classifiers', 'OnnxGenerator', 'cfg_velocity', 'classify_files',
-           'sample_grid']
+__all__ = ['MAX_GRID', 'session', 'onnx_metadata', 'OnnxClassifier', 'compare_classifiers', 'OnnxGenerator', 'cfg_velocity',
+           'classify_files', 'sample_grid']
 
 # %% ../nbs/30a_runtime.ipynb #e07d89dd
 def session(path, providers=None, threads:int|None=None) -> ort.InferenceSession:
@@ -141,30 +141,43 @@ def classify_files(model:str,        # model folder (save_pretrained) or .onnx f
     return res
 
 # %% ../nbs/30a_runtime.ipynb #0ef369cc
-def _torch_samples(path, y, n, steps, sampler, cfg, seed, device) -> np.ndarray:
-    "`n` samples of label id `y` from the PyTorch generator at `path`, as a NumPy array"
+MAX_GRID = 1024   # a grid of more images is no picture to look at: `tinycats.evaluate.generate` makes any number
+
+def _sampler(model, device) -> tuple:
+    "`(sample(y, noise=..., **kw) -> NumPy images, image shape)` of the generator `model` (.onnx, folder, checkpoint)"
+    if str(model).lower().endswith('.onnx'): g = OnnxGenerator(model); return g.sample, g.spec.shape
     from tinycats.checkpoint import load_generator  # deferred: PyTorch models need torch; the light install lacks it
-    from tinycats.sampling import sample
-    g = load_generator(path, device)
-    return sample(g, [y]*n, steps=steps, sampler=sampler, cfg=cfg, seed=seed).cpu().numpy()
+    from tinycats.sampling import sample, model_spec
+    g = load_generator(model, device)
+    return (lambda y, **kw: sample(g, y, **kw).cpu().numpy()), model_spec(g).shape
+
+def _in_batches(n:int, bs:int, progress:bool):
+    starts = range(0, n, bs)
+    if not progress: return starts
+    from fastprogress.fastprogress import progress_bar  # only on request: the light runtime install lacks it
+    return progress_bar(starts, leave=False)
 
 def sample_grid(model:str,             # trained folder, checkpoint file or .onnx file
                 breed:str=None,        # breed to draw (any case; spaces, '-' or '_')
-                n:int=8,               # number of images
+                n:int=8,               # number of images (at most `MAX_GRID`)
                 steps:int=50,          # solver steps
                 sampler:str='euler',   # 'euler' or 'heun'
                 cfg:float=2.0,         # classifier-free guidance scale (1 = none)
                 seed:int=0,            # random seed
                 out:str='samples.png', # PNG to write
                 device:str=None,       # 'cpu' to force the CPU (PyTorch models)
+                progress:bool=False,   # show a progress bar over the batches
                )->dict:                # `{'out', 'breed', 'n'}`
-    "Generate a grid of `n` cats of one breed and save it as a PNG"
+    "Generate a grid of `n` cats of one breed, 64 at a time from one draw of start noise, and save it as a PNG"
     if breed is None: raise TinycatsError(f"--breed is required; valid: {', '.join(LABELS)}")
     y = label_id(breed)
     if n < 1: raise TinycatsError(f"--n must be at least 1, got {n}")
-    if str(model).lower().endswith('.onnx'):
-        x = OnnxGenerator(model).sample([y]*n, steps=steps, sampler=sampler, cfg=cfg, seed=seed)
-    else: x = _torch_samples(model, y, n, steps, sampler, cfg, seed, device)
+    if n > MAX_GRID: raise TinycatsError(f"--n {n} is over {MAX_GRID}, the most one grid shows; "
+                                         "for many images use tinycats.evaluate.generate")
+    fn, shape = _sampler(model, device)
+    z, bs = make_noise(n, shape, seed), 64   # the same pixels as one batch of n, in bounded memory
+    x = np.concatenate([fn([y]*len(z[i:i+bs]), noise=z[i:i+bs], steps=steps, sampler=sampler, cfg=cfg)
+                        for i in _in_batches(n, bs, progress)])
     atomic_write(out, lambda q: image_grid(x, nrow=min(n, 8)).save(q, format='png'))
     print(f"{n} x {LABELS[y]} -> {out}")
     return {'out': str(out), 'breed': LABELS[y], 'n': n}

@@ -111,6 +111,8 @@ def sample_flow(velocity,                     # the network as `velocity(x, t, y
                ):                             # (N,C,H,W) images in [-1,1] (and the trajectory)
     "Generate images by integrating the flow of `velocity` from noise (t=0) to data (t=1), with guidance"
     check_sampler(sampler)
+    if not (isinstance(cfg, (int, float)) and 0 <= cfg < float('inf')):
+        raise TinycatsError(f"guidance scale cfg={cfg} must be a number >= 0 (1 = no guidance, 0 = unconditional)")
     ids = label_ids(y, spec.n_classes)
     want = (len(ids), *spec.shape)
     if noise is None: noise = make_noise(len(ids), spec.shape, seed)

@@ -6,8 +6,8 @@ Docs: https://tinycats.github.io/tinycats/train_gen.html.md"""
 
 # %% ../nbs/23b_train_gen.ipynb #0d092c46
 from __future__ import annotations
-import sys, json, time, signal, shutil, threading, resource
-from contextlib import contextmanager
+import os, sys, json, time, signal, shutil, threading, resource
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields, replace, asdict
 from functools import partial
 from inspect import signature
@@ -26,8 +26,8 @@ from .train_step import (EMA, warmup_cosine, make_accelerator, train_step, loss_
 from .checkpoint import CKPT_NAME, save_checkpoint, read_checkpoint, load_checkpoint, save_model
 
 # %% auto #0
-__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'train_generator',
-           'train_generator_summary', 'torchrun_cmd']
+__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'run_lock',
+           'train_generator', 'train_generator_summary', 'torchrun_cmd']
 
 # %% ../nbs/23b_train_gen.ipynb #1a51f402
 @dataclass
@@ -241,6 +241,33 @@ def _finish(r):
             'model': str(r.out/'model'), **{k: s[k] for k in ('valid_loss', 'baselines', 'params') if k in s},
             'config': r.conf, 'generator': r.ema.module}
 
+# %% ../nbs/23b_train_gen.ipynb #4a3f3db0
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+    except PermissionError: return True   # it exists, and belongs to someone else
+
+def _holder(f:Path) -> int|None:
+    try: return int(f.read_text().strip() or 0) or None
+    except (OSError, ValueError): return None
+
+@contextmanager
+def run_lock(out):
+    "Hold `out/.lock` while a run trains into `out`; another live run holding it is a clear error"
+    out = Path(out); out.mkdir(parents=True, exist_ok=True); f = out/'.lock'
+    for _ in range(2):
+        try: fd = os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY); break
+        except FileExistsError:
+            pid = _holder(f)
+            if pid and pid != os.getpid() and _alive(pid):
+                raise TinycatsError(f"{out} is in use by another training run (process {pid}): wait for it to end, "
+                                    "or train into another folder") from None
+            f.unlink(missing_ok=True)   # left by a run that was killed: take it over
+    else: raise TinycatsError(f"{out}: cannot take the lock {f}")
+    with os.fdopen(fd, 'w') as h: h.write(str(os.getpid()))
+    try: yield f
+    finally: f.unlink(missing_ok=True)
+
 # %% ../nbs/23b_train_gen.ipynb #eecc01b1
 def _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress) -> RunState:
     "A fresh or resumed `RunState` for the run in `out`"
@@ -295,7 +322,8 @@ def train_generator(data:str|None=None,        # pets folder (Oxford file names)
     if (out/CKPT_NAME).exists() and not (resume or overwrite):
         raise TinycatsError(f"{out} already holds a training run: pass resume=True (--resume) to continue it, "
                             "or overwrite=True")
-    return _train_loop(_start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress))
+    with run_lock(out) if int(os.environ.get('RANK', '0')) == 0 else nullcontext():   # DDP: the first process locks
+        return _train_loop(_start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress))
 
 def train_generator_summary(res:dict, args:dict) -> dict:
     "What `tinycats train-generator` prints of `train_generator`'s result: a line, then `{step, loss, checkpoint}`"
