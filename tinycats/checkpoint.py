@@ -44,7 +44,7 @@ def opt_from_flat(tensors:dict, info:dict) -> dict:
     return {'state': state, 'param_groups': groups}
 
 # %% ../nbs/23a_checkpoint.ipynb #27874716
-def rng_states(generator=None) -> tuple:
+def rng_states(generator:torch.Generator|None=None) -> tuple:
     "(tensors, JSON-able info) holding the torch, CUDA, `generator`, NumPy and Python random states"
     t = {'rng.torch': torch.get_rng_state()}
     if generator is not None: t['rng.gen'] = generator.get_state()
@@ -55,7 +55,7 @@ def rng_states(generator=None) -> tuple:
     v, st, gauss = random.getstate()
     return t, {'numpy': [kind, int(pos), int(has_g), float(cached)], 'python': [v, list(st), gauss]}
 
-def set_rng_states(tensors:dict, info:dict, generator=None):
+def set_rng_states(tensors:dict, info:dict, generator:torch.Generator|None=None):
     "Restore the random states saved by `rng_states`"
     torch.set_rng_state(tensors['rng.torch'])
     if generator is not None and 'rng.gen' in tensors: generator.set_state(tensors['rng.gen'])
@@ -67,7 +67,7 @@ def set_rng_states(tensors:dict, info:dict, generator=None):
     random.setstate((v, tuple(st), gauss))
 
 # %% ../nbs/23a_checkpoint.ipynb #0f93c86b
-def save_checkpoint(path, model, ema, opt, sched, step:int, config:dict, generator=None,
+def save_checkpoint(path, model, ema, opt, sched, step:int, config:dict, generator:torch.Generator|None=None,
                     extra:dict|None=None, tensors:dict|None=None) -> Path:
     "Write the training state to the safetensors file `path` atomically: tensors in the file, the rest as JSON metadata"
     t = {**_prefixed(unwrap_model(model).state_dict(), 'model.'), **_prefixed(ema.state_dict(), 'ema.')}
@@ -92,7 +92,9 @@ def read_checkpoint(path) -> tuple:
     if meta.get('format') != CKPT_FORMAT: raise TinycatsError(f"{p}: unknown checkpoint format {meta.get('format')!r}")
     return t, meta
 
-def load_checkpoint(path, model, ema=None, opt=None, sched=None, generator=None, rng:bool=True) -> dict:
+def load_checkpoint(path, model, ema:torch.nn.Module|None=None, opt:torch.optim.Optimizer|None=None,
+                    sched:torch.optim.lr_scheduler.LRScheduler|None=None, generator:torch.Generator|None=None,
+                    rng:bool=True) -> dict:
     "Load a `save_checkpoint` file into `model` (+ `ema`, `opt`, `sched`, `generator`, global RNGs); returns metadata"
     t, meta = read_checkpoint(path)
     try:
@@ -148,7 +150,7 @@ def _generator_weights(p:Path) -> Path:
                             f"{CKPT_NAME}") from None
 
 def load_generator(path,             # `model/` folder, training output folder, or checkpoint file
-                   device=None,      # device for the model; None = the best available
+                   device:str|None=None, # device for the model; None = the best available
                   )->DiT:            # the EMA generator, frozen, in eval mode
     "Load the trained generator (EMA weights) at `path`"
     p = Path(path)

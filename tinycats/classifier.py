@@ -143,7 +143,7 @@ def _from_pretrained(cls:CatClassifier, *, model_id:str, revision=None, cache_di
 
 # %% ../nbs/10_classifier.ipynb #01a6a0d4
 @patch(cls_method=True)
-def load(cls:CatClassifier, path, device=None) -> CatClassifier:
+def load(cls:CatClassifier, path, device:str|None=None) -> CatClassifier:
     "Load the `save_pretrained` folder `path` (or Hub repo id `user/name`) as a classifier in eval mode on `device`"
     p = Path(str(path)).expanduser()
     if not p.exists() and _is_repo_id(path): p = _hub_folder(str(path))
@@ -156,7 +156,7 @@ def load(cls:CatClassifier, path, device=None) -> CatClassifier:
 # %% ../nbs/10_classifier.ipynb #6a50b002
 class Classifier(Predictor):
     "Inference wrapper of a `CatClassifier`: `.labels`, `.size`, `.probs(items)`, `.predict(items, k)`"
-    def __init__(self, model:CatClassifier, device=None, bs:int=32):
+    def __init__(self, model:CatClassifier, device:str|None=None, bs:int=32):
         self.device = default_device(device)
         self.model, self.bs = model.eval().to(self.device), bs
         self.labels, self.size = list(model.labels), model.size
@@ -170,7 +170,7 @@ class Classifier(Predictor):
         return self.model(x).softmax(1).float().cpu().numpy()
 
 # %% ../nbs/10_classifier.ipynb #ab491a51
-def load_classifier(path, device=None):
+def load_classifier(path, device:str|None=None):
     "A classifier from `path`: an `.onnx` file (`OnnxClassifier`) or a `save_pretrained` folder (`Classifier`)"
     if str(path).lower().endswith('.onnx'):
         from tinycats.runtime import OnnxClassifier  # onnxruntime is loaded only when an .onnx file is asked for

@@ -54,6 +54,8 @@ COMMANDS = {
                                 view='tinycats.pipeline:run_pipeline_summary'),
     'gate':             Command('tinycats.gate:gate',
                                 "Check a run's report against thresholds and a baseline before publishing"),
+    'demo':             Command('tinycats.demo:demo',
+                                "Serve the browser demo of ONNX models, or build it as a static site"),
 }
 
 def _fn(spec:str):

@@ -76,7 +76,7 @@ def label_ids(y, n_classes:int=N_CLASSES) -> np.ndarray:
     return ids
 
 # %% ../nbs/00_core.ipynb #2ee2be6c
-def default_device(device=None) -> torch.device:
+def default_device(device:str|None=None) -> torch.device:
     "`device` if given, else the best available: CUDA, then MPS, then CPU"
     import torch  # imported lazily: the ONNX runtime path uses this module without torch
     if device is not None: return torch.device(device)
@@ -170,7 +170,7 @@ def labelled_grid(x, labels:list, nrow:int, pad:int=2) -> Image.Image:
     for r, n in enumerate(names): d.text((4, pad + r*(h+pad) + h//2), n, fill='black', font=font, anchor='lm')
     return out
 
-def show_images(x, titles=None, nrow:int=8, figsize=None, suptitle=None):
+def show_images(x, titles:list|None=None, nrow:int=8, figsize:tuple|None=None, suptitle:str|None=None):
     "Plot `(N,3,H,W)` images in [-1,1] in a grid with optional `titles`; returns the figure"
     import matplotlib.pyplot as plt  # deferred: matplotlib is slow to import and only plots need it
     n = len(x); ncol = min(nrow, n); nr = (n + ncol - 1) // ncol

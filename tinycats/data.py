@@ -34,7 +34,7 @@ def split_files(names, labels, valid_pct:float=0.15, test_pct:float=0.2, seed:in
     return df.split.tolist()
 
 # %% ../nbs/01_data.ipynb #bede3ebf
-def pets_images_dir(path=None) -> Path:
+def pets_images_dir(path:str|Path|None=None) -> Path:
     "The photos' folder: `path` or its `images/` subfolder; the full dataset via `untar_data` when `path` is None"
     if path is None:
         from fastai.data.external import untar_data, URLs  # deferred: fastai is slow; only the download needs it
@@ -50,7 +50,7 @@ def _manifest(path):
     return None
 
 # %% ../nbs/01_data.ipynb #e0fa4acb
-def scan_pets(path=None, verify:bool=True, seed:int=42, progress:bool=True):
+def scan_pets(path:str|Path|None=None, verify:bool=True, seed:int=42, progress:bool=True):
     "Usable photos in pets folder `path` (DataFrame: `file`, `label`, `split`) and a list of skipped files with reasons"
     img_dir = pets_images_dir(path)
     rows, skipped = [], []
@@ -135,7 +135,7 @@ def square_crop(im:Image.Image, size:int) -> Image.Image:
     im = im.crop(((w-s)//2, (h-s)//2, (w-s)//2+s, (h-s)//2+s))
     return im.resize((size, size), Image.Resampling.LANCZOS)
 
-def flip_batch(x:torch.Tensor, generator=None, p:float=0.5) -> torch.Tensor:
+def flip_batch(x:torch.Tensor, generator:torch.Generator|None=None, p:float=0.5) -> torch.Tensor:
     "Flip each image of `x` horizontally with probability `p`"
     m = torch.rand(len(x), generator=generator, device='cpu').to(x.device) < p
     return torch.where(m[:, None, None, None], x.flip(-1), x)
@@ -174,8 +174,8 @@ def shard(x:Tensor, rank:int=0, world:int=1) -> Tensor:
     n = len(x) // world
     return x[rank*n:(rank+1)*n]
 
-def get_batch(x_u8:Tensor, y:Tensor, step:int, bs:int, seed:int=0, generator=None, rank:int=0, world:int=1,
-              device=None):
+def get_batch(x_u8:Tensor, y:Tensor, step:int, bs:int, seed:int=0, generator:torch.Generator|None=None,
+              rank:int=0, world:int=1, device:str|None=None):
     "This rank's shard of global batch `step` of uint8 images `x_u8` and labels `y`: randomly flipped, floats in [-1,1]"
     idx = batch_indices(step, bs, len(x_u8), seed)
     xb = flip_batch(x_u8[idx], generator)

@@ -10,15 +10,15 @@ import math
 from pathlib import Path
 import torch, torch.nn.functional as F
 from torch import Tensor, nn
-from fastcore.basics import patch as _patch   # `patch` is also the DiT's patch size
+from fastcore.basics import patch_to   # not `patch`: that is also the DiT's patch size
 from huggingface_hub import PyTorchModelHubMixin
 from .core import N_CLASSES, TinycatsError, check_choice
 from .flow import check_pred, to_velocity
 
 # %% auto #0
 __all__ = ['DIT_PRESETS', 'timestep_embedding', 'TimestepEmbedder', 'LabelEmbedder', 'patchify', 'unpatchify',
-           'sincos_pos_embed_2d', 'modulate', 'Attention', 'DiTBlock', 'FinalLayer', 'DiT', 'init_weights',
-           'randomize_', 'dit_from_preset', 'n_params', 'unwrap_model', 'model_pred', 'model_device', 'model_velocity']
+           'sincos_pos_embed_2d', 'modulate', 'Attention', 'DiTBlock', 'FinalLayer', 'DiT', 'randomize_',
+           'dit_from_preset', 'n_params', 'unwrap_model', 'model_pred', 'model_device', 'model_velocity']
 
 # %% ../nbs/21_dit.ipynb #9f96c649
 def timestep_embedding(t:Tensor, dim:int=256, max_period:float=10_000.) -> Tensor:
@@ -156,7 +156,7 @@ class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats',
         return cls._load_as_safetensor(model, str(Path(model_id)/'model.safetensors'), map_location, strict)
 
 # %% ../nbs/21_dit.ipynb #333a7924
-@_patch
+@patch_to(DiT)
 def init_weights(self:DiT):
     "DiT init: Xavier linears, N(0,0.02) time MLP, N(0,1) label table, zero adaLN and final layer (adaLN-Zero)"
     for m in self.modules():

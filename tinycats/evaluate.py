@@ -64,7 +64,7 @@ def _real_at(df, size, progress=False):
 
 _REAL = {}  # (files with size and mtime, image size) -> (x, y, features): the real side is reused across evaluations
 
-def real_features(df, size:int, batch_size:int=32, device=None, progress:bool=False) -> tuple:
+def real_features(df, size:int, batch_size:int=32, device:str|None=None, progress:bool=False) -> tuple:
     "The photos of `df` at `size` px (uint8), their label ids and Inception features; cached while files are unchanged"
     key = (tuple((f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in df.file), size)
     if key not in _REAL:
@@ -87,10 +87,10 @@ def _scores(f_real, f, k, seed):
 def evaluate_samples(x,                  # generated images `(N,3,S,S)` in [-1,1]
                      y,                  # `(N,)` label ids they were generated for
                      df,                 # a `scan_pets` DataFrame: `test` = reference, `train` = floor
-                     classifier=None,    # breed classifier (`.labels`, `.probs`); None = no breed accuracy
+                     classifier:object|None=None, # breed classifier (`.labels`, `.probs`); None = no breed accuracy
                      k:int=3,            # precision/recall neighbourhood
                      batch_size:int=32,  # Inception batch size
-                     device=None,        # device for Inception
+                     device:str|None=None, # device for Inception
                      seed:int=0,         # seed of the floor's train photos and of KID subsets
                      progress:bool=True, # progress bars
                      ref:str='test',     # the split to compare with; 'valid' while choosing settings
@@ -135,14 +135,14 @@ def generate(model, y, steps:int=50, sampler:str='heun', cfg:float=1.5, seed:int
 
 def evaluate_generator(model,              # DiT (or its EMA copy)
                        df,                 # a `scan_pets` DataFrame; `test` = reference, `train` = floor
-                       classifier=None,    # breed classifier (`.labels`, `.probs`); None = no breed accuracy
+                       classifier:object|None=None, # breed classifier (`.labels`, `.probs`); None = no breed accuracy
                        n:int|None=None,    # images to generate; default: as many as `test` photos
                        steps:int=50,       # sampler steps
                        sampler:str='heun', # 'euler' or 'heun'
                        cfg:float=1.5,      # guidance scale
                        seed:int=0,         # seed of the noise, the floor's photos and KID subsets
                        batch_size:int=64,  # images per sampling / Inception batch
-                       device=None,        # device for Inception (the model stays where it is)
+                       device:str|None=None, # device for Inception (the model stays where it is)
                        progress:bool=True, # progress bars
                       ) -> dict:           # evaluate_samples' dict, plus the sampling settings
     "Generate `n` images with the `test` split's label mix and score them with `evaluate_samples`"

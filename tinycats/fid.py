@@ -38,7 +38,7 @@ def inception_path() -> Path:
     return p
 
 # %% ../nbs/24_fid.ipynb #01df38c6
-def load_inception(device=None) -> torch.jit.ScriptModule:
+def load_inception(device:str|None=None) -> torch.jit.ScriptModule:
     "The FID Inception-v3 (TorchScript, eval mode) on `device`, loaded once and cached"
     p, device = inception_path(), default_device(device)
     key = (str(p), str(device))
@@ -78,7 +78,7 @@ def image_items(images) -> list:
 @torch.inference_mode()
 def inception_features(images,                # paths / PIL images, or an `(N,3,H,W)` tensor in [-1,1] (or uint8)
                        batch_size:int=32,    # images per forward pass
-                       device=None,          # torch device; default: `default_device()`
+                       device:str|None=None, # torch device; default: `default_device()`
                        progress:bool=True,   # show a progress bar
                       ) -> np.ndarray:       # `(N,2048)` float32 pool features
     "Inception-v3 pool features of `images`, resized to 299x299 the clean-fid way"

@@ -27,21 +27,22 @@ def interpolate(x:Tensor, e:Tensor, t:Tensor) -> Tensor:
 # %% ../nbs/20_flow.ipynb #9f63300b
 _T_EPS = 1e-5
 
-def _randn(shape, generator=None, device=None):
+def _randn(shape, generator:torch.Generator|None=None, device:str|None=None):
     "Standard normal draw made on `generator`'s device (so it is the same everywhere), then moved to `device`"
     gdev = generator.device if generator is not None else device
     return torch.randn(shape, generator=generator, device=gdev).to(device)
 
-def _rand(shape, generator=None, device=None):
+def _rand(shape, generator:torch.Generator|None=None, device:str|None=None):
     gdev = generator.device if generator is not None else device
     return torch.rand(shape, generator=generator, device=gdev).to(device)
 
-def sample_t(n:int, mean:float=0., std:float=1., generator=None, device=None) -> Tensor:
+def sample_t(n:int, mean:float=0., std:float=1., generator:torch.Generator|None=None,
+             device:str|None=None) -> Tensor:
     "`n` logit-normal times `sigmoid(mean + std*randn)`, strictly inside (0,1)"
     return torch.sigmoid(mean + std*_randn((n,), generator, device)).clamp(_T_EPS, 1-_T_EPS)
 
 # %% ../nbs/20_flow.ipynb #85d6a4f7
-def drop_labels(y:Tensor, p:float, n_classes:int=N_CLASSES, generator=None) -> Tensor:
+def drop_labels(y:Tensor, p:float, n_classes:int=N_CLASSES, generator:torch.Generator|None=None) -> Tensor:
     "Copy of labels `y` with a fraction `p` (each independently) replaced by the null id `n_classes`"
     if not 0 <= p <= 1: raise TinycatsError(f"label dropout p={p} must be in [0, 1]")
     drop = _rand(y.shape, generator, y.device) < p
@@ -68,7 +69,7 @@ def flow_loss(model,                   # network called as `model(x_t, t, y)`
               pred:str='v',            # what the network outputs: 'v' (velocity) or 'x' (clean image)
               t_mean:float=0.,         # logit-normal mean of t (negative = more noise)
               t_std:float=1.,          # logit-normal std of t
-              generator=None,          # torch.Generator for e, t and the dropout
+              generator:torch.Generator|None=None, # torch.Generator for e, t and the dropout
               t_eps:float=0.05,        # clamp of 1-t when converting an x-prediction
              )->tuple:                 # (loss, per_sample_loss (B,), t (B,))
     "Flow-matching loss: MSE between the model's velocity at `x_t` and the true velocity `x - e`"

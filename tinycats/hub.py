@@ -12,14 +12,15 @@ from huggingface_hub import HfApi, ModelCard, ModelCardData, constants, get_toke
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from . import __version__
-from .core import TinycatsError, file_hash, read_json, save_json
+from .core import TinycatsError, check_choice, file_hash, read_json, save_json
 from .checkpoint import find_model, load_generator
 from .classifier import CatClassifier
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
-__all__ = ['WEIGHT_FILES', 'REPORTS', 'CITATION', 'check_repo_id', 'hf_token', 'model_files', 'make_model_card', 'stage_folder',
-           'push_to_hub', 'compare_to_checksums', 'verify_upload', 'from_pretrained', 'push_summary']
+__all__ = ['WEIGHT_FILES', 'REPORTS', 'CITATION', 'PUBLISHED', 'PUBLISHED_REVISION', 'check_repo_id', 'hf_token', 'model_files',
+           'make_model_card', 'stage_folder', 'push_to_hub', 'compare_to_checksums', 'verify_upload', 'from_pretrained',
+           'load_published', 'push_summary']
 
 # %% ../nbs/31_hub.ipynb #f207ed51
 def check_repo_id(repo_id:str) -> str:
@@ -294,7 +295,7 @@ def _download(repo_id, revision=None, token=None) -> Path:
 
 # %% ../nbs/31_hub.ipynb #a16e63c4
 def from_pretrained(repo_id_or_dir,          # Hub id 'namespace/name' or a local model folder
-                    device=None,             # torch device; default the best available
+                    device:str|None=None,    # torch device; default the best available
                     revision:str|None=None,  # Hub branch, tag or commit
                     token:str|None=None,     # Hub token for private repos
                    ):                        # `CatClassifier` or `DiT`, in eval mode
@@ -307,6 +308,26 @@ def from_pretrained(repo_id_or_dir,          # Hub id 'namespace/name' or a loca
     kind, w = find_model(p)
     if w.is_dir(): _verify(w)
     return CatClassifier.load(w, device) if kind == 'classifier' else load_generator(w, device)
+
+# %% ../nbs/31_hub.ipynb #4fc0b9ff
+PUBLISHED = {'classifier': 'tinycats/tinycats-classifier', 'generator': 'tinycats/tinycats-generator'}
+PUBLISHED_REVISION = 'main'   # pin to a Hub commit or tag when a release is published
+
+def load_published(kind:str,               # 'classifier' or 'generator'
+                   source:str|None=None,   # Hub id or local folder; None: `PUBLISHED[kind]` at `PUBLISHED_REVISION`
+                   device:str|None=None,   # torch device; default the best available
+                   revision:str|None=None, # Hub revision; default `PUBLISHED_REVISION` for the published repo
+                  ):                       # the model (`CatClassifier` or `DiT`), or None
+    "The `kind` model from `source` (default the published one), or None with one line saying why it could not load"
+    check_choice(kind, PUBLISHED, 'kind')
+    src = source or PUBLISHED[kind]
+    rev = revision or (PUBLISHED_REVISION if src == PUBLISHED[kind] else None)
+    try: m = from_pretrained(src, device, revision=rev)
+    except TinycatsError as e:
+        print(f"could not load the {kind} {src!r}: {e}"); return None
+    if type(m).__name__ != ('CatClassifier' if kind == 'classifier' else 'DiT'):
+        print(f"could not load the {kind} {src!r}: it holds a {type(m).__name__}"); return None
+    return m
 
 # %% ../nbs/31_hub.ipynb #3e3127b2
 def push_summary(res:dict, args:dict) -> dict:

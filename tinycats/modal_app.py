@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, json, threading, subprocess
 from importlib.metadata import requires
 from pathlib import Path
+from typing import Callable
 import modal, torch
 from .core import TinycatsError, atomic_write
 from .checkpoint import CKPT_NAME
@@ -17,7 +18,8 @@ from .train_gen import train_generator, torchrun_cmd
 
 # %% auto #0
 __all__ = ['VOLUME_NAME', 'GPU', 'TIMEOUT', 'VOL_PATH', 'image', 'volume', 'app', 'FETCH', 'requirements', 'train_on_volume',
-           'train', 'upload_data', 'fetch_run', 'pipeline_on_volume', 'pipeline', 'fetch_dir', 'main', 'main_job']
+           'train_remote', 'upload_data', 'fetch_run', 'pipeline_on_volume', 'pipeline_remote', 'fetch_dir', 'main',
+           'main_job']
 
 # %% ../nbs/32_modal.ipynb #0c98d47e
 VOLUME_NAME = os.environ.get('TINYCATS_MODAL_VOLUME', 'tinycats')
@@ -45,7 +47,7 @@ def _commit_on_change(path, commit, stop, every:float=5.):
 def train_on_volume(root:str|None=None,      # mount point of the Volume; None = $TINYCATS_VOLUME_ROOT or /vol
                     data:str='pets',         # pets folder, relative to `root` (or absolute)
                     out:str='runs/generator',# run folder, relative to `root` (or absolute)
-                    commit=None,             # called after each checkpoint (Modal: `volume.commit`)
+                    commit:Callable|None=None, # called after each checkpoint (Modal: `volume.commit`)
                     gpus:int=1,              # processes to launch (one per GPU) with torchrun when > 1
                     **train_kw,              # `train_generator` arguments: preset, steps, batch_size, lr, seed...
                    )->dict:                  # `train_generator`'s result
@@ -78,9 +80,9 @@ def _train_multi(data, out, resume, commit, gpus, train_kw):
 # %% ../nbs/32_modal.ipynb #8f7d83e7
 @app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT,
               retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
-def train(data:str='pets', out:str='runs/generator', preset:str='gpu128', steps:int|None=None, batch_size:int|None=None,
-          lr:float|None=None, seed:int=0, ckpt_every:int=1000, sample_every:int=2000, root:str|None=None,
-          device:str|None=None) -> dict:
+def train_remote(data:str='pets', out:str='runs/generator', preset:str='gpu128', steps:int|None=None,
+                 batch_size:int|None=None, lr:float|None=None, seed:int=0, ckpt_every:int=1000,
+                 sample_every:int=2000, root:str|None=None, device:str|None=None) -> dict:
     "Modal function: train the generator on the Volume, committing every checkpoint; retried and resumed after failures"
     s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)   # None: the preset's
     commit = None if modal.is_local() else volume.commit
@@ -127,8 +129,8 @@ def pipeline_on_volume(root:str|None=None,       # mount point of the Volume; No
 
 @app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT,
               retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
-def pipeline(data:str='pets', out:str='runs/pipeline', preset:str='gpu128', gen_steps:int|None=None, seed:int=0,
-             root:str|None=None, device:str|None=None) -> dict:
+def pipeline_remote(data:str='pets', out:str='runs/pipeline', preset:str='gpu128', gen_steps:int|None=None,
+                    seed:int=0, root:str|None=None, device:str|None=None) -> dict:
     "Modal function: the main job on the Volume, committed at the end; retried and resumed after failures"
     try: return pipeline_on_volume(root, data, out, preset=preset, gen_steps=gen_steps, seed=seed, device=device)
     finally:
@@ -149,7 +151,7 @@ def main(data:str='', preset:str='gpu128', steps:int|None=None, batch_size:int|N
          seed:int=0, out:str='runs/generator', fetch:str='models/generator'):
     "`modal run`: upload `data` (when given), train on the Volume and download the trained model into `fetch`"
     if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
-    res = train.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed)
+    res = train_remote.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed)
     print(res)
     print(f"downloaded to {fetch_run(out, fetch)}")
 
@@ -159,5 +161,5 @@ def main_job(data:str='', preset:str='gpu128', gen_steps:int|None=None, seed:int
              fetch:str='runs/pipeline'):
     "`modal run ...::main_job`: upload `data` (if given), run the main job on the Volume, download the run to `fetch`"
     if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
-    print(json.dumps(pipeline.remote(data='pets', out=out, preset=preset, gen_steps=gen_steps, seed=seed)))
+    print(json.dumps(pipeline_remote.remote(data='pets', out=out, preset=preset, gen_steps=gen_steps, seed=seed)))
     print(f"downloaded to {fetch_dir(out, fetch)}")

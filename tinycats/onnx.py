@@ -21,6 +21,7 @@ from .dit import model_velocity
 from .classifier import CatClassifier
 from .checkpoint import find_model, load_generator
 from .runtime import session
+from .demo import write_sidecar
 
 # %% auto #0
 __all__ = ['OPSET', 'set_metadata', 'read_metadata', 'classifier_metadata', 'generator_metadata', 'ProbsWrapper',
@@ -93,6 +94,11 @@ def export_onnx(module:nn.Module, args:tuple, path, input_names:list, output_nam
     return set_metadata(path, meta or {}, doc)
 
 # %% ../nbs/30_onnx.ipynb #4862dfee
+def _versions() -> dict:
+    "The versions that made an export, for its sidecar"
+    import onnxruntime  # only its version: the session comes from `tinycats.runtime`
+    return {'onnx': onnx.__version__, 'torch': torch.__version__, 'onnxruntime': onnxruntime.__version__}
+
 def _max_err(a, b): return float(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).max())
 
 def _check_classifier(model, path, x):
@@ -111,7 +117,7 @@ def _check_batch(size, n=4, seed=0):
 def export_classifier(model,                # `CatClassifier`, or its `save_pretrained` folder
                       out_dir='onnx',       # folder for `classifier.onnx` (and `classifier.int8.onnx`)
                       int8:bool=False,      # also write the int8 model (static QDQ, calibrated on `calib`)
-                      calib=None,           # int8 calibration photos: a pets folder or list of images; None: pets-mini
+                      calib:str|Path|list|None=None, # int8 calibration photos: a pets folder or images; None: pets-mini
                       n_calib:int=128,      # number of calibration photos
                       name:str='classifier',# file name stem
                       opset:int=OPSET,      # ONNX opset
@@ -128,11 +134,12 @@ def export_classifier(model,                # `CatClassifier`, or its `save_pret
     if int8:
         q = quantize_classifier(f, out/f'{name}.int8.onnx', calib=calib, n=n_calib)
         files.append(q); check['int8'] = _check_classifier(model, q, x)
+    for p in files: write_sidecar(p, _versions())
     return {'kind': 'classifier', 'files': [str(p) for p in files], 'sizes': {p.name: p.stat().st_size for p in files},
             'check': check}
 
 # %% ../nbs/30_onnx.ipynb #8541cfc3
-def calibration_items(n:int=128, data=None, seed:int=0) -> list:
+def calibration_items(n:int=128, data:str|Path|None=None, seed:int=0) -> list:
     "`n` photos (paths) from the `train` split of the pets folder `data` (default pets-mini), balanced over labels"
     if data is None:
         data = pets_mini_path(required=False)
@@ -155,7 +162,7 @@ def _reader(items, size, bs=8):
     return Reader()
 
 # %% ../nbs/30_onnx.ipynb #11168907
-def quantize_classifier(path, out, calib=None, n:int=128, seed:int=0) -> Path:
+def quantize_classifier(path, out, calib:str|Path|list|None=None, n:int=128, seed:int=0) -> Path:
     "int8 copy `out` of float classifier ONNX `path`: static QDQ, per-channel weights, calibrated on `n` `calib` photos"
     meta = read_metadata(path)
     items = list(calib)[:n] if isinstance(calib, (list, tuple)) else calibration_items(n, calib, seed)
@@ -222,6 +229,7 @@ def export_generator(model,               # `DiT`, or a generator folder / check
     if int8:
         q = quantize_generator(f, out/f'{name}.int8.onnx')
         files.append(q); check['int8'] = _check_generator(model, q)
+    for p in files: write_sidecar(p, _versions())
     return {'kind': 'generator', 'files': [str(p) for p in files], 'sizes': {p.name: p.stat().st_size for p in files},
             'check': check}
 

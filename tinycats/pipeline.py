@@ -34,11 +34,11 @@ PIPELINE_SETTINGS = {  # per generator preset; `clf`: arguments of `train_classi
                    clf=dict(epochs=8, train_size=224)),
 }
 
-def default_preset(device=None) -> str:
+def default_preset(device:str|None=None) -> str:
     "The generator preset for this hardware: `gpu128` with a CUDA GPU, else the laptop-CPU preset `cpu32`"
     return 'gpu128' if default_device(device).type == 'cuda' else 'cpu32'
 
-def pipeline_settings(preset:str|None=None, device=None, **overrides) -> dict:
+def pipeline_settings(preset:str|None=None, device:str|None=None, **overrides) -> dict:
     "Settings for `preset` (default: `default_preset()`), with `overrides` that are not None applied"
     preset = preset or default_preset(device)
     if preset not in PIPELINE_SETTINGS:

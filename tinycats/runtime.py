@@ -20,7 +20,7 @@ __all__ = ['MAX_GRID', 'session', 'onnx_metadata', 'OnnxClassifier', 'compare_cl
            'classify_files', 'sample_grid']
 
 # %% ../nbs/30a_runtime.ipynb #e07d89dd
-def session(path, providers=None, threads:int|None=None) -> ort.InferenceSession:
+def session(path, providers:list|None=None, threads:int|None=None) -> ort.InferenceSession:
     "An onnxruntime session (CPU unless `providers` say otherwise) for the ONNX file `path`, or a clear error"
     p = Path(path)
     if not p.is_file(): raise TinycatsError(f"no ONNX model at {p}")
@@ -45,7 +45,7 @@ def _check_kind(meta, path, kind):
 # %% ../nbs/30a_runtime.ipynb #00019134
 class OnnxClassifier(Predictor):
     "The classifier ONNX file `path` run by onnxruntime: `.labels`, `.size`, `.probs(items)`, `.predict(items, k)`"
-    def __init__(self, path, providers=None, bs:int=32, threads:int|None=None):
+    def __init__(self, path, providers:list|None=None, bs:int=32, threads:int|None=None):
         self.path, self.bs = Path(path), bs
         self.sess = session(path, providers, threads)
         self.meta = onnx_metadata(self.sess)
@@ -62,7 +62,7 @@ class OnnxClassifier(Predictor):
         return self.sess.run(None, {'image': np.ascontiguousarray(x, np.float32)})[0]
 
 # %% ../nbs/30a_runtime.ipynb #0e3584bb
-def compare_classifiers(ref, others:dict, items, labels=None) -> dict:
+def compare_classifiers(ref, others:dict, items, labels:list|None=None) -> dict:
     "Top-1 agreement with `ref`, max probability difference and accuracy (if `labels`) of each of `others` on `items`"
     p0 = ref.probs(items)
     res = {'n': len(items)}
@@ -80,7 +80,7 @@ def compare_classifiers(ref, others:dict, items, labels=None) -> dict:
 # %% ../nbs/30a_runtime.ipynb #631fcd21
 class OnnxGenerator:
     "The generator ONNX file `path` run by onnxruntime: `.velocity(x, t, y)` and `.sample(y, ...)` in NumPy"
-    def __init__(self, path, providers=None, threads:int|None=None):
+    def __init__(self, path, providers:list|None=None, threads:int|None=None):
         self.path = Path(path)
         self.sess = session(path, providers, threads)
         self.meta = onnx_metadata(self.sess)
@@ -120,7 +120,7 @@ def _sample(self:OnnxGenerator,
 OnnxGenerator.sample = _sample
 
 # %% ../nbs/30a_runtime.ipynb #e865f90c
-def _load_classifier(model, device=None):
+def _load_classifier(model, device:str|None=None):
     if str(model).lower().endswith('.onnx'): return OnnxClassifier(model)
     from tinycats.classifier import load_classifier  # deferred: PyTorch models need torch; the light install lacks it
     return load_classifier(model, device)

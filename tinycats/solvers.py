@@ -105,7 +105,7 @@ def sample_flow(velocity,                     # the network as `velocity(x, t, y
                 cfg:float=1.0,                # guidance scale; 1.0 = no guidance
                 cfg_interval:tuple|None=None, # (t_lo, t_hi): guide only there; None = everywhere
                 seed:int|None=None,           # seed of the start noise (`make_noise`: the same on every machine)
-                noise=None,                   # explicit (N,C,H,W) start noise, array or tensor (overrides `seed`)
+                noise:object|None=None,       # explicit (N,C,H,W) start noise, array or tensor (overrides `seed`)
                 return_traj:bool=False,       # also return the `steps+1` states
                 progress:bool=False,          # show a progress bar over the steps
                ):                             # (N,C,H,W) images in [-1,1] (and the trajectory)

@@ -38,6 +38,7 @@ def _has_normalize(dls): return any(isinstance(t, Normalize) for t in dls.after_
 class FreezeBNStats(Callback):
     "Keep the BatchNorm layers of the backbone in eval mode (fixed running statistics) while training"
     order = TrainEvalCallback.order + 1  # after `model.train()`
+    def __init__(self): super().__init__()   # no per-event keyword arguments: its signature is just `FreezeBNStats()`
     def before_train(self):
         for m in self.learn.model.body.modules():
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
@@ -50,7 +51,7 @@ def classifier_learner(dls,                         # `classifier_dls(..., norma
                        train_bn:bool=False,           # train frozen BatchNorm layers (slower frozen epochs)
                        freeze_bn_stats:bool=True,     # keep the backbone's BatchNorm statistics fixed (`FreezeBNStats`)
                        label_smoothing:float=0.1,     # label smoothing of the cross-entropy (0: plain cross-entropy)
-                       cbs=None,                      # more fastai callbacks
+                       cbs:list|None=None,            # more fastai callbacks
                        **kwargs                       # passed to `Learner`
                       ) -> Learner:
     "A fastai `Learner` fine-tuning a `CatClassifier` on `dls`, frozen if `pretrained`"
@@ -169,7 +170,7 @@ def _history(learn) -> list:
     names = [n for n in learn.recorder.metric_names[1:-1]]
     return [dict(zip(names, [float(v) if v is not None else None for v in vals])) for vals in learn.recorder.values]
 
-def _fit(df, r:ClassifierRecipe, device=None, progress:bool=True):
+def _fit(df, r:ClassifierRecipe, device:str|None=None, progress:bool=True):
     "Linear probe, fine-tuning and WiSE-FT of a new learner on `df` with recipe `r`; the learner, the probe's accuracy"
     seed_everything(r.seed)
     dls = classifier_dls(df, size=r.train_size or r.size, bs=r.bs, seed=r.seed, normalize=False,
@@ -197,7 +198,7 @@ def train_classifier(data:str=None, # pets folder (Oxford file names, optional m
                      out:str='models/classifier', # output folder: model files, metrics.json and confusion.png
                      recipe:ClassifierRecipe|None=None, # the training settings; None: `ClassifierRecipe()`
                      report_test:bool=True, # evaluate on `test` at the end (the final report); False while tuning
-                     device=None,           # torch device; default: best available
+                     device:str|None=None,  # torch device; default: best available
                      progress:bool=True,    # show fastai progress bars
                      **kw) -> dict:         # metrics (= `out`/metrics.json) and 'classifier': the trained `Classifier`
     "Fine-tune a `CatClassifier` on `train` by `recipe` (fields overridden by `kw`), save it to `out`, report accuracy"

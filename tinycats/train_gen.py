@@ -101,7 +101,7 @@ def _cpu_s():
     return r.ru_utime + r.ru_stime
 
 # %% ../nbs/23b_train_gen.ipynb #fd96d3c8
-def gen_data(data=None, size:int=32, splits=('train',), df=None):
+def gen_data(data:str|None=None, size:int=32, splits=('train',), df:pd.DataFrame|None=None):
     "`GenDataset` of `splits` of pets folder `data` (None = full Oxford-IIIT Pet, downloaded; or scan `df`), `size` px"
     if df is None: df, _ = scan_pets(data, progress=False)
     return GenDataset(df, size=size, splits=splits, progress=False)

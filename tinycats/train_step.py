@@ -71,7 +71,7 @@ def loss_baselines(x_u8:Tensor) -> dict:
     return {'zero': (x.pow(2).mean() + 1).item(), 'mean': ((x - x.mean(0)).pow(2).mean() + 1).item()}
 
 # %% ../nbs/23_train_step.ipynb #0b85d7eb
-def make_accelerator(device=None, mixed_precision:str|None=None):
+def make_accelerator(device:str|None=None, mixed_precision:str|None=None):
     "An `accelerate.Accelerator` for `device` (None = best available, 'cpu' forces CPU); bf16 if the GPU supports it"
     from accelerate import Accelerator  # deferred: accelerate is slow to import and only training needs it
     from accelerate.state import AcceleratorState  # deferred: as above
@@ -93,8 +93,8 @@ def check_finite(loss:float, step:int):
         raise NonFiniteLossError(f"loss is {loss} at step {step}: training diverged "
                                  "(lower the learning rate, or check the data)")
 
-def train_step(model, opt, sched, x:Tensor, y:Tensor, accelerator, step:int, grad_clip:float=1.0, generator=None,
-               **flow_kw):
+def train_step(model, opt, sched, x:Tensor, y:Tensor, accelerator, step:int, grad_clip:float=1.0,
+               generator:torch.Generator|None=None, **flow_kw):
     "One optimiser step on batch `(x, y)`; returns (loss averaged over processes, per-sample loss, t, gradient norm)"
     loss, per, t = flow_loss(model, x, y, generator=generator, **{'pred': model_pred(model), **flow_kw})
     lv = accelerator.reduce(loss.detach().clone(), 'mean').item()
@@ -122,7 +122,7 @@ def valid_loss(model:nn.Module, x_u8:Tensor, y:Tensor, n_t:int=8, seed:int=0, bs
     return {'loss': sum(res.values())/n_t, **res}
 
 # %% ../nbs/23_train_step.ipynb #1441bdf2
-def plot_loss(log:list, baselines:dict|None=None, ax=None, title:str|None=None):
+def plot_loss(log:list, baselines:dict|None=None, ax:object|None=None, title:str|None=None):
     "Plot training `log` rows (`step`, `loss`, `t0-0.2`...) on a log scale with `baselines` as horizontal lines"
     import matplotlib.pyplot as plt  # deferred: plotting is optional and slow to import
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
