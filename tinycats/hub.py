@@ -212,6 +212,8 @@ def stage_folder(model_dir, dest, repo_id:str|None=None, onnx:bool=True, int8:bo
     mf = model_files(model_dir); dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
     for f in WEIGHT_FILES: shutil.copy2(mf['weights']/f, dest/f)
     for f in [*mf['images'], *mf['reports'].values(), *mf['onnx']]: shutil.copy2(f, dest/f.name)
+    for f in mf['onnx']:   # each ONNX file's JSON sidecar (`tinycats.demo`): what the browser demo reads
+        if (j := f.with_name(f.name + '.json')).exists(): shutil.copy2(j, dest/j.name)
     if onnx and not mf['onnx']:
         if mf['kind'] == 'classifier': export_classifier(mf['weights'], dest, int8=int8)
         else: export_generator(mf['weights'], dest)
