@@ -46,7 +46,7 @@ async function main() {
         const m = config.models.find(x => x.name === name);
         if (!m) return Promise.reject(new Error(`no model ${name} in models.json`));
         setStatus(`loading ${name} (${(m.bytes / 1e6).toFixed(1)} MB)…`);
-        const p = call('load', { m, ep, opt: q.get('opt') || 'all' }).then(r => { setStatus(`${name} loaded in ${r.ms.toFixed(0)} ms on ${r.ep}`); return r; },
+        const p = call('load', { m, ep }).then(r => { setStatus(`${name} loaded in ${r.ms.toFixed(0)} ms on ${r.ep}`); return r; },
           e => { loaded.delete(name); setStatus(e.message, true); throw e; });
         loaded.set(name, p);
       }

@@ -37,7 +37,7 @@ async function sha256(buf) {
 }
 
 /** Fetch model `m` ({name, url, bytes, sha256, sidecar}), check it, open a session on `ep` ('webgpu' or 'wasm'). */
-async function loadModel({ m, ep, opt = 'all' }) {
+async function loadModel({ m, ep }) {
   const t0 = performance.now();
   let r;
   try { r = await fetch(m.url); } catch (e) { throw new Error(`model ${m.name}: could not be fetched (${e.message})`); }
@@ -46,7 +46,7 @@ async function loadModel({ m, ep, opt = 'all' }) {
   if (m.bytes && buf.byteLength !== m.bytes) throw new Error(`model ${m.name} is corrupt: ${buf.byteLength} bytes, expected ${m.bytes}`);
   if (m.sha256 && crypto.subtle && await sha256(buf) !== m.sha256) throw new Error(`model ${m.name} is corrupt: its SHA-256 does not match models.json`);
   let s;
-  try { s = await ort.InferenceSession.create(new Uint8Array(buf), { executionProviders: [ep], graphOptimizationLevel: opt }); }
+  try { s = await ort.InferenceSession.create(new Uint8Array(buf), { executionProviders: [ep], graphOptimizationLevel: 'all' }); }
   catch (e) { throw new Error(`model ${m.name}: not a loadable ONNX model on ${ep} (${String(e.message || e).slice(0, 200)})`); }
   sessions.set(m.name, { s, m, ep });
   return { name: m.name, ep, ms: performance.now() - t0, inputs: s.inputNames, outputs: s.outputNames };
