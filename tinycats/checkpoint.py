@@ -9,10 +9,12 @@ from __future__ import annotations
 import json, random, shutil
 from pathlib import Path
 import numpy as np, torch
+from torch import nn
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .core import TinycatsError, atomic_write, default_device, read_json
-from .dit import DiT, unwrap_model
+from .dit import unwrap_model
+from .unet import generator_class, make_generator
 
 # %% auto #0
 __all__ = ['CKPT_NAME', 'CKPT_FORMAT', 'opt_to_flat', 'opt_from_flat', 'rng_states', 'set_rng_states', 'save_checkpoint',
@@ -122,9 +124,9 @@ def find_model(path) -> tuple:
         raise TinycatsError(f"{p}: no config.json; expected a classifier folder, a generator folder or a checkpoint")
     cfg = read_json(p/'config.json')
     if 'arch' in cfg or 'labels' in cfg: return 'classifier', p
-    if 'img_size' in cfg and 'patch' in cfg: return 'generator', p
+    if 'img_size' in cfg and ('patch' in cfg or 'backbone' in cfg): return 'generator', p
     raise TinycatsError(f"{p/'config.json'} describes neither a classifier (arch, labels) "
-                        "nor a generator (img_size, patch)")
+                        "nor a generator (img_size, patch or backbone)")
 
 def model_kind(path) -> str:
     "'classifier' or 'generator': what the saved model at `path` is (folder, training folder or checkpoint)"
@@ -151,18 +153,18 @@ def _generator_weights(p:Path) -> Path:
 
 def load_generator(path,             # `model/` folder, training output folder, or checkpoint file
                    device:str|None=None, # device for the model; None = the best available
-                  )->DiT:            # the EMA generator, frozen, in eval mode
+                  )->nn.Module:      # the EMA generator (`DiT` or `UNet`), frozen, in eval mode
     "Load the trained generator (EMA weights) at `path`"
     p = Path(path)
     if p.suffix.lower() == '.onnx': raise TinycatsError(f"{p} is an ONNX file: use tinycats.runtime.OnnxGenerator")
     if not (p/'config.json').exists(): p = _generator_weights(p)
     if p.is_dir():
-        try: m = DiT.from_pretrained(str(p))
+        try: m = generator_class(read_json(p/'config.json')).from_pretrained(str(p))
         except Exception as e:
             raise TinycatsError(f"{p}: cannot load the generator ({type(e).__name__}: {e})") from None
     else:
         t, meta = read_checkpoint(p)
-        m = DiT(**meta['config']['model'])
+        m = make_generator(meta['config']['model'])
         try: m.load_state_dict(_unprefixed(t, 'ema.module.'))
         except RuntimeError as e:
             raise TinycatsError(f"{p}: EMA weights do not fit the config ({str(e).splitlines()[0]})") from None

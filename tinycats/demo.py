@@ -52,6 +52,7 @@ def sidecar(path, versions:dict|None=None) -> dict:
     c = meta['config']
     return sc | {'labels': list(LABELS[:c['n_classes']]), 'n_classes': c['n_classes'], 'null_id': int(meta['null_id']),
                  'pred': meta['pred'], 'img_size': c['img_size'], 'in_ch': c['in_ch'], 't_eps': float(meta['t_eps']),
+                 't_shift': float(meta.get('t_shift', 1)),   # the sampler's time shift; none in an older export
                  'config': c, 'inputs': ['x', 't', 'y'], 'outputs': ['v'], **_defaults()}
 
 def write_sidecar(path, versions:dict|None=None) -> Path:

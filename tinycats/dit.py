@@ -18,7 +18,7 @@ from .flow import check_pred, to_velocity
 # %% auto #0
 __all__ = ['DIT_PRESETS', 'timestep_embedding', 'TimestepEmbedder', 'LabelEmbedder', 'patchify', 'unpatchify',
            'sincos_pos_embed_2d', 'modulate', 'Attention', 'DiTBlock', 'FinalLayer', 'DiT', 'randomize_',
-           'dit_from_preset', 'n_params', 'unwrap_model', 'model_pred', 'model_device', 'model_velocity']
+           'dit_from_preset', 'n_params', 'unwrap_model', 'model_pred', 'model_shift', 'model_device', 'model_velocity']
 
 # %% ../nbs/21_dit.ipynb #9f96c649
 def timestep_embedding(t:Tensor, dim:int=256, max_period:float=10_000.) -> Tensor:
@@ -123,13 +123,15 @@ class DiT(nn.Module, PyTorchModelHubMixin, library_name='tinycats',
           repo_url='https://github.com/tinycats/tinycats', license='apache-2.0'):
     "Class-conditional Diffusion Transformer predicting velocity (or the clean image) from `(x, t, y)`"
     def __init__(self, img_size:int=32, patch:int=4, in_ch:int=3, dim:int=128, depth:int=4, heads:int=4,
-                 mlp_ratio:float=4., n_classes:int=N_CLASSES, pred:str='v'):
+                 mlp_ratio:float=4., n_classes:int=N_CLASSES, pred:str='v', t_shift:float=1.):
         super().__init__()
         if img_size % patch: raise TinycatsError(f"img_size={img_size} is not a multiple of patch={patch}")
         if dim % heads: raise TinycatsError(f"dim={dim} is not a multiple of heads={heads}")
+        if t_shift <= 0: raise TinycatsError(f"t_shift={t_shift} must be positive")
         if dim % 4: raise TinycatsError(f"dim={dim} must be a multiple of 4 (2-D position embedding)")
         self.config = dict(img_size=img_size, patch=patch, in_ch=in_ch, dim=dim, depth=depth, heads=heads,
-                           mlp_ratio=float(mlp_ratio), n_classes=n_classes, pred=check_pred(pred))
+                           mlp_ratio=float(mlp_ratio), n_classes=n_classes, pred=check_pred(pred),
+                           t_shift=float(t_shift))
         self._hub_mixin_config = self.config   # config.json == model.config
         self.img_size, self.patch, self.in_ch, self.n_classes = img_size, patch, in_ch, n_classes
         self.x_embed = nn.Linear(patch*patch*in_ch, dim)
@@ -179,6 +181,7 @@ DIT_PRESETS = {
     'tiny':   dict(img_size=16,  patch=4,  dim=64,  depth=2,  heads=4),
     'cpu32':  dict(img_size=32,  patch=4,  dim=128, depth=4,  heads=4),
     'cpu64':  dict(img_size=64,  patch=8,  dim=192, depth=6,  heads=4),
+    'gpu64':  dict(img_size=64,  patch=4,  dim=384, depth=12, heads=6, t_shift=2.),
     'gpu128': dict(img_size=128, patch=8,  dim=384, depth=12, heads=6),
     'anchor': dict(img_size=128, patch=16, dim=384, depth=12, heads=6),
 }
@@ -203,6 +206,11 @@ def model_pred(model) -> str:
     "What `model` predicts, `'v'` or `'x'`, from its `config['pred']` (`'v'` when it has no config)"
     cfg = getattr(unwrap_model(model), 'config', None) or {}
     return check_pred(cfg.get('pred', 'v'))
+
+def model_shift(model) -> float:
+    "The time shift `model` was trained for, from its `config['t_shift']` (1, no shift, when it has none)"
+    cfg = getattr(unwrap_model(model), 'config', None) or {}
+    return float(cfg.get('t_shift', 1.))
 
 def model_device(model) -> torch.device:
     "The device of `model`'s first parameter (the CPU for a model without parameters)"

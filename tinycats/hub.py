@@ -144,7 +144,7 @@ _LIMITS = {'classifier': [
     "Photos in the dataset are mostly centred pets from the web; other viewpoints, lighting or cameras may do worse."],
   'generator': [
     "Small images from a small model trained on a few hundred photos: recognisable cats at best, with artefacts.",
-    "Breed fidelity is limited (see the breed accuracy, judged by the tinycats classifier).",
+    "Breed fidelity is limited (see the breed accuracy, judged by a classifier of photos at the generator's size).",
     "Do not use generated images as evidence of anything, or to pass them off as real photos."]}
 
 def _what(kind:str, cfg:dict) -> str:
@@ -153,8 +153,11 @@ def _what(kind:str, cfg:dict) -> str:
         return (f"A 13-way cat-breed classifier: the 12 cat breeds of the Oxford-IIIT Pet dataset plus `other` "
                 f"(any dog), fine-tuned from ImageNet `{cfg.get('arch')}` at {cfg.get('size')} px.")
     pred = 'velocity' if cfg.get('pred') == 'v' else 'clean-image'
-    return (f"A breed-conditional image generator: a {cfg.get('depth')}-block, {cfg.get('dim')}-wide Diffusion "
-            f"Transformer (DiT, adaLN-Zero) trained with flow matching (rectified flow, {pred} prediction) to draw "
+    net = (f"a convolutional U-Net ({cfg.get('ch')} base channels, multipliers {cfg.get('ch_mult')})"
+           if cfg.get('backbone') == 'unet' else
+           f"a {cfg.get('depth')}-block, {cfg.get('dim')}-wide Diffusion Transformer (DiT, adaLN-Zero)")
+    return (f"A breed-conditional image generator: {net} trained with flow matching (rectified flow, {pred} "
+            f"prediction) to draw "
             f"{cfg.get('img_size')}x{cfg.get('img_size')} photos of any of the 12 Oxford-IIIT Pet cat breeds "
             "(or `other`, a dog), with classifier-free guidance.")
 
@@ -300,7 +303,7 @@ def from_pretrained(repo_id_or_dir,          # Hub id 'namespace/name' or a loca
                     device:str|None=None,    # torch device; default the best available
                     revision:str|None=None,  # Hub branch, tag or commit
                     token:str|None=None,     # Hub token for private repos
-                   ):                        # `CatClassifier` or `DiT`, in eval mode
+                   ):                        # `CatClassifier`, or `DiT` / `UNet`, in eval mode
     "Load a tinycats classifier or generator from a Hub repo or a folder; which one is read from its `config.json`"
     p = Path(str(repo_id_or_dir)).expanduser()
     if not p.exists():
@@ -319,7 +322,7 @@ def load_published(kind:str,               # 'classifier' or 'generator'
                    source:str|None=None,   # Hub id or local folder; None: `PUBLISHED[kind]` at `PUBLISHED_REVISION`
                    device:str|None=None,   # torch device; default the best available
                    revision:str|None=None, # Hub revision; default `PUBLISHED_REVISION` for the published repo
-                  ):                       # the model (`CatClassifier` or `DiT`), or None
+                  ):                       # the model (`CatClassifier`, `DiT` or `UNet`), or None
     "The `kind` model from `source` (default the published one), or None with one line saying why it could not load"
     check_choice(kind, PUBLISHED, 'kind')
     src = source or PUBLISHED[kind]
@@ -327,7 +330,7 @@ def load_published(kind:str,               # 'classifier' or 'generator'
     try: m = from_pretrained(src, device, revision=rev)
     except TinycatsError as e:
         print(f"could not load the {kind} {src!r}: {e}"); return None
-    if type(m).__name__ != ('CatClassifier' if kind == 'classifier' else 'DiT'):
+    if (type(m).__name__ == 'CatClassifier') != (kind == 'classifier'):
         print(f"could not load the {kind} {src!r}: it holds a {type(m).__name__}"); return None
     return m
 

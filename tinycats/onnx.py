@@ -17,7 +17,7 @@ from . import __version__
 from .core import TinycatsError, atomic_write, pets_mini_path
 from .images import preprocess
 from .data import scan_pets
-from .dit import model_velocity
+from .dit import model_velocity, model_shift
 from .classifier import CatClassifier
 from .checkpoint import find_model, load_generator
 from .runtime import session
@@ -58,11 +58,11 @@ def classifier_metadata(model) -> dict:
             'output': f'probs: float32 (N,{len(model.labels)}) softmax over labels'}
 
 def generator_metadata(model, t_eps:float=0.05) -> dict:
-    "The ONNX metadata of the `DiT` `model`: its config, the null label id, what it predicts"
+    "The ONNX metadata of the `DiT` `model`: its config, the null label id, what it predicts, its sampler's time shift"
     c = model.config
     return {'tinycats_kind': 'generator', 'tinycats_version': __version__, 'config': c, 'img_size': str(c['img_size']),
             'in_ch': str(c['in_ch']), 'n_classes': str(c['n_classes']), 'null_id': str(c['n_classes']),
-            'pred': c['pred'], 't_eps': str(t_eps),
+            'pred': c['pred'], 't_eps': str(t_eps), 't_shift': str(model_shift(model)),
             'input': 'x: float32 (N,C,H,W) state at time t; t: float32 (N,) in [0,1] (0 noise, 1 data); '
                      'y: int64 (N,) label ids, null_id = unconditional',
             'output': 'v: float32 (N,C,H,W) velocity dx/dt'}

@@ -90,7 +90,9 @@ class OnnxGenerator:
         self.img_size, self.in_ch, self.n_classes = c['img_size'], c['in_ch'], c['n_classes']
         self.null_id, self.pred = int(self.meta['null_id']), self.meta['pred']
         self.precision = self.meta.get('precision', 'float32')
-        self.spec = FlowSpec((self.in_ch, self.img_size, self.img_size), self.n_classes, self.null_id, self.pred == 'x')
+        self.shift = float(self.meta.get('t_shift', 1))   # the time shift it was trained with; none in an older export
+        self.spec = FlowSpec((self.in_ch, self.img_size, self.img_size), self.n_classes, self.null_id, self.pred == 'x',
+                             self.shift)
 
     def __repr__(self):
         return f"OnnxGenerator({self.path.name}, {self.img_size}px, pred={self.pred!r}, {self.precision})"

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor, nn
 from .core import N_CLASSES, BREEDS, LABELS, label_id, labelled_grid
 from fastcore.meta import delegates
-from .dit import model_velocity, model_pred, model_device, unwrap_model
+from .dit import model_velocity, model_pred, model_shift, model_device, unwrap_model
 from .solvers import FlowSpec, guided_velocity, sample_flow
 
 # %% auto #0
@@ -30,13 +30,14 @@ def cfg_velocity(model:nn.Module, x:Tensor, t:Tensor|float, y:Tensor, w:float, n
 
 # %% ../nbs/22_sampling.ipynb #55ec6aec
 def model_spec(model:nn.Module) -> FlowSpec:
-    "The `FlowSpec` of a DiT: its image shape, labels and prediction type, and tensors on its device"
+    "The `FlowSpec` of a DiT: its image shape, labels, prediction type and time shift, and tensors on its device"
     c, dev = unwrap_model(model).config, model_device(model)
     return FlowSpec((c['in_ch'], c['img_size'], c['img_size']), c['n_classes'], c['n_classes'],
-                    last_euler=model_pred(model) == 'x', to=lambda a: torch.as_tensor(a).to(dev))
+                    last_euler=model_pred(model) == 'x', shift=model_shift(model),
+                    to=lambda a: torch.as_tensor(a).to(dev))
 
 @delegates(sample_flow, but=['velocity', 'spec'])
-def sample(model:nn.Module,  # DiT (or EMA copy); its `config` gives size, `n_classes` and `pred`
+def sample(model:nn.Module,  # DiT (or EMA copy); its `config` gives size, `n_classes`, `pred` and `t_shift`
            y,                # (N,) label ids, or breed names / ids; `n_classes` = unconditional
            **kw):            # `tinycats.solvers.sample_flow`'s options: steps, sampler, cfg, seed, noise, ...
     "Generate images by integrating the flow from noise (t=0) to data (t=1); a trajectory comes back on the CPU"

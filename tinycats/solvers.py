@@ -13,8 +13,8 @@ import numpy as np
 from .core import TinycatsError, check_choice, label_ids
 
 # %% auto #0
-__all__ = ['SAMPLERS', 'euler_step', 'heun_step', 'check_sampler', 'time_grid', 'solve', 'guided_velocity', 'make_noise',
-           'FlowSpec', 'sample_flow']
+__all__ = ['SAMPLERS', 'euler_step', 'heun_step', 'check_sampler', 'shift_time', 'time_grid', 'solve', 'guided_velocity',
+           'make_noise', 'FlowSpec', 'sample_flow']
 
 # %% ../nbs/22_solvers.ipynb #b9d3b7a2
 def euler_step(vf, x, t:float, t_next:float):
@@ -33,18 +33,25 @@ def check_sampler(sampler:str):
     "The step function of `sampler` (a key of `SAMPLERS`), else a clear error"
     return SAMPLERS[check_choice(sampler, SAMPLERS, 'sampler')]
 
-def time_grid(steps:int, t0:float=0., t1:float=1.) -> list:
-    "The `steps+1` times of the solver: float32 `linspace(t0, t1, steps+1)` computed as PyTorch's scalar kernel does"
+def shift_time(t, shift:float):
+    "Time `t` (0 noise, 1 data) under the resolution shift `shift`: its odds `t/(1-t)` divided by `shift`"
+    return t / (t + shift*(1 - t))
+
+def time_grid(steps:int, t0:float=0., t1:float=1., shift:float=1.) -> list:
+    "The `steps+1` solver times: float32 `linspace(t0, t1, steps+1)` (PyTorch's scalar kernel) through `shift_time`"
+    if not 0 < shift < float('inf'): raise TinycatsError(f"time shift={shift} must be a positive number (1 = no shift)")
     n, a, b = steps + 1, np.float32(t0), np.float32(t1)
     i, step = np.arange(n, dtype=np.float32), (b - a) / np.float32(max(n - 1, 1))
-    return np.where(i < n // 2, a + i*step, b - (np.float32(n - 1) - i)*step).astype(np.float32).tolist()
+    ts = np.where(i < n // 2, a + i*step, b - (np.float32(n - 1) - i)*step).astype(np.float32)
+    if shift != 1: ts = shift_time(ts, np.float32(shift))   # float32 throughout, as the browser's solvers.js
+    return ts.tolist()
 
-def solve(vf, x, steps:int=50, sampler:str='euler', t0:float=0., t1:float=1., return_traj:bool=False,
+def solve(vf, x, steps:int=50, sampler:str='euler', t0:float=0., t1:float=1., shift:float=1., return_traj:bool=False,
           last_euler:bool=False, progress:bool=False):
-    "Solve `dx/dt = vf(x, t)` from `t0` to `t1` in `steps` equal steps; with `return_traj` also the `steps+1` states"
+    "Solve `dx/dt = vf(x, t)` from `t0` to `t1` on `time_grid(steps, t0, t1, shift)`; `return_traj`: also the states"
     step = check_sampler(sampler)
     if steps < 1: raise TinycatsError(f"steps={steps} must be at least 1")
-    ts, traj, it = time_grid(steps, t0, t1), [x], range(steps)
+    ts, traj, it = time_grid(steps, t0, t1, shift), [x], range(steps)
     if progress:
         from fastprogress.fastprogress import progress_bar  # only on request: the light runtime install lacks it
         it = progress_bar(it, leave=False)
@@ -93,6 +100,7 @@ class FlowSpec:
     n_classes:int             # the number of real labels
     null_id:int               # the label id that asks for an unconditional image (`n_classes` in tinycats)
     last_euler:bool = False   # end with an Euler step (x-predicting networks: their velocity at t=1 is 0/0)
+    shift:float = 1.          # time shift of the solver grid (`time_grid`): the one the network was trained with
     to:Callable = np.asarray  # a NumPy array as the network's array type (torch: a tensor on the model's device)
 
 def _f32(x): return x.astype(np.float32, copy=False) if isinstance(x, np.ndarray) else x.float()
@@ -102,6 +110,7 @@ def sample_flow(velocity,                     # the network as `velocity(x, t, y
                 y,                            # label ids or names (list, array, tensor, one); `null_id`: unconditional
                 steps:int=50,                 # solver steps
                 sampler:str='euler',          # 'euler' or 'heun' (2 network calls per step)
+                shift:float|None=None,        # time shift of the grid (`time_grid`); None: the network's, `spec.shift`
                 cfg:float=1.0,                # guidance scale; 1.0 = no guidance
                 cfg_interval:tuple|None=None, # (t_lo, t_hi): guide only there; None = everywhere
                 seed:int|None=None,           # seed of the start noise (`make_noise`: the same on every machine)
@@ -120,5 +129,7 @@ def sample_flow(velocity,                     # the network as `velocity(x, t, y
     x, yb = _f32(spec.to(noise)), spec.to(ids)
     xp = _xp(x)
     vf = lambda x, t: guided_velocity(velocity, x, xp.full_like(x[:, 0, 0, 0], t), yb, cfg, spec.null_id, cfg_interval)
-    out = solve(vf, x, steps, sampler, return_traj=return_traj, last_euler=spec.last_euler, progress=progress)
+    shift = spec.shift if shift is None else shift
+    out = solve(vf, x, steps, sampler, shift=shift, return_traj=return_traj, last_euler=spec.last_euler,
+                progress=progress)
     return (xp.clip(out[0], -1, 1), out[1]) if return_traj else xp.clip(out, -1, 1)

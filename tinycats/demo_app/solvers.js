@@ -2,12 +2,20 @@
 // Arrays are Float32Array (a Float32Array store rounds to float32, as NumPy's float32 arithmetic does).
 const f32 = Math.fround;
 
-/** The `steps+1` solver times: float32 `linspace(t0, t1, steps+1)` as `time_grid` (PyTorch's scalar kernel) computes it. */
-export function timeGrid(steps, t0 = 0, t1 = 1) {
+/** Time `t` under the resolution shift `shift` (its odds `t/(1-t)` divided by `shift`), in float32 as `shift_time`. */
+export function shiftTime(t, shift) {
+  const s = f32(shift);
+  return f32(t / f32(t + f32(s * f32(1 - t))));
+}
+
+/** The `steps+1` solver times: float32 `linspace(t0, t1, steps+1)` as `time_grid` (PyTorch's scalar kernel) computes it,
+ * then `shiftTime` unless `shift` is 1. */
+export function timeGrid(steps, t0 = 0, t1 = 1, shift = 1) {
+  if (!(shift > 0 && Number.isFinite(shift))) throw new Error(`time shift=${shift} must be a positive number (1 = no shift)`);
   const n = steps + 1, a = f32(t0), b = f32(t1), step = f32(f32(b - a) / f32(Math.max(n - 1, 1)));
   const ts = [];
   for (let i = 0; i < n; i++) ts.push(i < Math.floor(n / 2) ? f32(a + f32(i * step)) : f32(b - f32(f32(n - 1 - i) * step)));
-  return ts;
+  return shift === 1 ? ts : ts.map(t => shiftTime(t, shift));
 }
 
 /** One Euler step of `dx/dt = vf(x, t)` from `t` to `tNext` (async `vf`). */
@@ -39,12 +47,13 @@ export async function guidedVelocity(velocity, x, t, y, w, nullId) {
   return out;
 }
 
-/** Integrate from noise `x` (t=0) to data (t=1) in `steps`; `onStep(i, x)` after each step may return true to stop. */
+/** Integrate from noise `x` (t=0) to data (t=1) in `steps` on the grid of `spec.shift` (the model's time shift, 1 if
+ * absent); `onStep(i, x)` after each step may return true to stop. */
 export async function sampleFlow(velocity, spec, y, { steps = 50, sampler = 'euler', cfg = 1, noise, onStep } = {}) {
   if (!SAMPLERS[sampler]) throw new Error(`unknown sampler '${sampler}'; choose from: ${Object.keys(SAMPLERS).join(', ')}`);
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`steps=${steps} must be at least 1`);
   if (!(cfg >= 0 && Number.isFinite(cfg))) throw new Error(`guidance scale cfg=${cfg} must be a number >= 0`);
-  const ts = timeGrid(steps), vf = (x, t) => guidedVelocity(velocity, x, t, y, cfg, spec.nullId);
+  const ts = timeGrid(steps, 0, 1, spec.shift ?? 1), vf = (x, t) => guidedVelocity(velocity, x, t, y, cfg, spec.nullId);
   let x = Float32Array.from(noise);
   for (let i = 0; i < steps; i++) {
     const st = spec.lastEuler && i === steps - 1 ? eulerStep : SAMPLERS[sampler];

@@ -92,7 +92,8 @@ async function generate({ name, y, steps, sampler, cfg, seed, preview }, id) {
     await nextTask();   // let a Cancel message in: onnxruntime's promises settle without ever leaving the task
     return cancelled.has(id);
   };
-  const x = await sampleFlow(velocity, { nullId: sc.null_id, lastEuler: sc.pred === 'x' }, y, { steps, sampler, cfg, noise, onStep });
+  const spec = { nullId: sc.null_id, lastEuler: sc.pred === 'x', shift: sc.t_shift ?? 1 };   // no t_shift: an older export
+  const x = await sampleFlow(velocity, spec, y, { steps, sampler, cfg, noise, onStep });
   cancelled.delete(id);
   if (x === null) return { cancelled: true };
   return { x, n: y.length, c: C, h: H, w: W, ms: performance.now() - t0, ep: get(name).ep };
