@@ -25,8 +25,8 @@ class Command:
     hide:tuple = ()         # parameters (or fields of config-object parameters) that are not options
     view:str|None = None    # 'module:function' mapping `(result, args)` to what is printed; None: the result itself
 
-_GEN_HIDE = ('warmup', 'final_lr', 'weight_decay', 'ema_decay', 'grad_clip', 'p_uncond', 't_mean', 't_std', 'cfg',
-             'sample_steps', 'mixed_precision', 'on_checkpoint')
+_GEN_HIDE = ('final_lr', 'weight_decay', 'ema_decay', 'grad_clip', 'p_uncond', 't_mean', 't_std', 'cfg', 'sample_steps',
+             'on_checkpoint')
 _CLF_HIDE = ('lr_mult', 'probe_passes', 'label_smoothing', 'wise', 'tta', 'report_test', 'device')
 
 COMMANDS = {

@@ -10,15 +10,16 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd, torch
+import torch.nn.functional as F
 from torch import Tensor
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
-from .core import LABELS, TinycatsError, label_from_fname, label_id
+from .core import LABELS, TinycatsError, check_choice, label_from_fname, label_id
 from .images import IMAGE_EXTS, load_image
 
 # %% auto #0
-__all__ = ['split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data', 'open_pil', 'classifier_dls',
-           'square_crop', 'flip_batch', 'GenDataset', 'batch_indices', 'shard', 'get_batch']
+__all__ = ['AUGS', 'split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data', 'open_pil', 'classifier_dls',
+           'square_crop', 'flip_batch', 'GenDataset', 'batch_indices', 'shard', 'zoom_crop', 'get_batch']
 
 # %% ../nbs/01_data.ipynb #e5594fcf
 def _hash01(name, seed): return int(hashlib.md5(f'{seed}:{name}'.encode()).hexdigest()[:12], 16) / 16**12
@@ -174,10 +175,23 @@ def shard(x:Tensor, rank:int=0, world:int=1) -> Tensor:
     n = len(x) // world
     return x[rank*n:(rank+1)*n]
 
+AUGS = ('none', 'flip', 'full')
+
+def zoom_crop(x:Tensor, u:Tensor, min_area:float=0.7) -> Tensor:
+    "Square crops of images `x`, resized back; uniform draws `u` (N,3) pick each one's area in [`min_area`,1] and place"
+    z = (min_area + (1-min_area)*u[:, 0]).sqrt()          # crop side / image side
+    theta = torch.zeros(len(x), 2, 3)
+    theta[:, 0, 0] = theta[:, 1, 1] = z
+    theta[:, :, 2] = (1-z)[:, None]*(2*u[:, 1:] - 1)       # the crop's centre: it stays inside the image
+    grid = F.affine_grid(theta.to(x), list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
+
 def get_batch(x_u8:Tensor, y:Tensor, step:int, bs:int, seed:int=0, generator:torch.Generator|None=None,
-              rank:int=0, world:int=1, device:str|None=None):
-    "This rank's shard of global batch `step` of uint8 images `x_u8` and labels `y`: randomly flipped, floats in [-1,1]"
+              rank:int=0, world:int=1, device:str|None=None, aug:str='flip'):
+    "This rank's shard of global batch `step` of uint8 images `x_u8` and labels `y`, augmented as `aug` says, in [-1,1]"
     idx = batch_indices(step, bs, len(x_u8), seed)
-    xb = flip_batch(x_u8[idx], generator)
+    xb = x_u8[idx] if check_choice(aug, AUGS, 'augmentation') == 'none' else flip_batch(x_u8[idx], generator)
+    u = torch.rand(len(idx), 3, generator=generator) if aug == 'full' else None   # for the global batch, as the flips
     xb, yb = shard(xb, rank, world), shard(y[idx], rank, world)
-    return xb.to(device).float()/127.5 - 1, yb.to(device)
+    xb = xb.to(device).float()/127.5 - 1
+    return (xb if u is None else zoom_crop(xb, shard(u, rank, world))), yb.to(device)

@@ -82,13 +82,14 @@ def _train_multi(data, out, resume, commit, gpus, train_kw):
               retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
 def train_remote(data:str='pets', out:str='runs/generator', preset:str='gpu128', steps:int|None=None,
                  batch_size:int|None=None, lr:float|None=None, seed:int=0, ckpt_every:int=1000,
-                 sample_every:int=2000, root:str|None=None, device:str|None=None) -> dict:
+                 sample_every:int=2000, root:str|None=None, device:str|None=None, settings:dict|None=None) -> dict:
     "Modal function: train the generator on the Volume, committing every checkpoint; retried and resumed after failures"
     s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)   # None: the preset's
     commit = None if modal.is_local() else volume.commit
     gpus = max(1, torch.cuda.device_count()) if device is None and not modal.is_local() else 1
     kw = dict(preset=preset, steps=s['gen_steps'], batch_size=s['gen_batch'], lr=s['gen_lr'], seed=seed,
               ckpt_every=ckpt_every, sample_every=sample_every)
+    kw.update({k: v for k, v in (settings or {}).items() if v is not None})   # more train_generator settings, by name
     if device: kw['device'] = device
     return train_on_volume(root, data, out, commit, gpus, **kw)
 
@@ -148,10 +149,13 @@ def fetch_dir(remote:str='runs/pipeline', local:str='runs/pipeline', skip:tuple=
 # %% ../nbs/32_modal.ipynb #536cc661
 @app.local_entrypoint()
 def main(data:str='', preset:str='gpu128', steps:int|None=None, batch_size:int|None=None, lr:float|None=None,
-         seed:int=0, out:str='runs/generator', fetch:str='models/generator'):
+         seed:int=0, out:str='runs/generator', fetch:str='models/generator', grad_accum:int|None=None,
+         warmup:int|None=None, aug:str|None=None, mixed_precision:str|None=None):
     "`modal run`: upload `data` (when given), train on the Volume and download the trained model into `fetch`"
     if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
-    res = train_remote.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed)
+    more = dict(grad_accum=grad_accum, warmup=warmup, aug=aug, mixed_precision=mixed_precision)   # None: the default
+    res = train_remote.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                              settings=more)
     print(res)
     print(f"downloaded to {fetch_run(out, fetch)}")
 

@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/train_gen.html.md"""
 
 # %% ../nbs/23b_train_gen.ipynb #0d092c46
 from __future__ import annotations
-import os, sys, json, time, signal, shutil, threading, resource
+import os, sys, json, math, time, signal, shutil, threading, resource
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields, replace, asdict
 from functools import partial
@@ -16,13 +16,14 @@ from typing import Callable
 import pandas as pd, torch
 from torch import nn
 from fastprogress.fastprogress import progress_bar
-from .core import TinycatsError, atomic_write, save_json, seed_everything
-from .data import scan_pets, GenDataset, get_batch
+from .core import TinycatsError, atomic_write, check_choice, save_json, seed_everything
+from .data import AUGS, scan_pets, GenDataset, get_batch
 from .flow import loss_per_tbin
-from .dit import DiT, dit_from_preset
+from .dit import model_shift
+from .unet import GENERATORS, generator_from_preset, make_generator
 from .sampling import preview_grid
-from .train_step import (EMA, warmup_cosine, make_accelerator, train_step, loss_baselines, valid_loss,
-                                 plot_loss, save_figure)
+from .train_step import (EMA, TRACKERS, warmup_cosine, make_accelerator, train_step, start_trackers,
+                                 log_trackers, loss_baselines, valid_loss, plot_loss, save_figure)
 from .checkpoint import CKPT_NAME, save_checkpoint, read_checkpoint, load_checkpoint, save_model
 
 # %% auto #0
@@ -33,9 +34,11 @@ __all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'ge
 @dataclass
 class TrainConfig:
     "The training recipe, kept in the checkpoint: a resumed run takes it from there"
-    batch_size:int=32       # global batch, split evenly across processes
+    batch_size:int=32       # images per micro-batch, all processes together (split evenly across them)
+    grad_accum:int=1        # micro-batches per optimiser step, gradients averaged: a step sees `batch_size*grad_accum`
     lr:float=5e-4           # peak AdamW learning rate
-    seed:int=0              # seeds the initialisation, batch order, flips and noise
+    seed:int=0              # seeds the initialisation, batch order, augmentation and noise
+    aug:str='flip'          # augmentation (`AUGS`): 'none', 'flip' (horizontal flips), 'full' (flips and zoom-crops)
     warmup:int=200          # linear warm-up steps
     final_lr:float=0.1      # the cosine ends at `final_lr * lr`
     weight_decay:float=0.0  # AdamW weight decay
@@ -44,6 +47,7 @@ class TrainConfig:
     p_uncond:float=0.1      # label dropout rate, for classifier-free guidance
     t_mean:float=0.         # logit-normal mean of the training times
     t_std:float=1.          # logit-normal std of the training times
+    def __post_init__(self): check_choice(self.aug, AUGS, 'augmentation')
 
 @dataclass
 class RunOptions:
@@ -53,18 +57,20 @@ class RunOptions:
     log_every:int=50        # steps per logged loss value
     cfg:float=2.0           # guidance scale of the preview grids
     sample_steps:int=25     # sampler steps of the preview grids
-    mixed_precision:str|None=None # 'bf16', 'fp16' or 'no'; None = bf16 on GPUs that support it
+    mixed_precision:str|None=None # 'bf16', 'fp16' or 'no'; None = bf16 on GPUs that support it, else 'no'
+    log_with:str='tensorboard' # tracker (`TRACKERS`): 'tensorboard' (in `out/tinycats`), 'mlflow', 'wandb' or 'none'
     on_checkpoint:Callable|None=None # called with the checkpoint path after each save (e.g. a Modal `Volume.commit`)
+    def __post_init__(self): check_choice(self.log_with, TRACKERS, 'tracker')
 
 def split_settings(kw:dict, recipe:TrainConfig|None=None, opts:RunOptions|None=None) -> tuple:
     "`(recipe, opts, model_kw)` from flat keyword arguments `kw`: fields of either object, else DiT arguments"
     names = [{f.name for f in fields(c)} for c in (TrainConfig, RunOptions)]
     r, o = [{k: kw[k] for k in kw if k in n} for n in names]
     model_kw = {k: v for k, v in kw.items() if k not in r and k not in o}
-    bad = set(model_kw) - set(signature(DiT).parameters)
-    if bad:
+    args = sorted(set().union(*(signature(c).parameters for c in GENERATORS.values())))
+    if bad := set(model_kw) - set(args):
         raise TinycatsError(f"unknown training settings {sorted(bad)}; valid: {', '.join(sorted(names[0] | names[1]))} "
-                            f"or DiT arguments ({', '.join(signature(DiT).parameters)})")
+                            f"or generator arguments ({', '.join(args)})")
     return replace(recipe or TrainConfig(), **r), replace(opts or RunOptions(), **o), model_kw
 
 # %% ../nbs/23b_train_gen.ipynb #ab9c8205
@@ -96,9 +102,7 @@ def _write_log(rows, out):
     atomic_write(out/'log.jsonl', lambda p: p.write_text(''.join(json.dumps(r) + '\n' for r in rows)))
     atomic_write(out/'loss.csv', lambda p: pd.DataFrame(rows).to_csv(p, index=False))
 
-def _cpu_s():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+def _cpu_s(): return sum(resource.getrusage(resource.RUSAGE_SELF)[:2])   # user + system seconds
 
 # %% ../nbs/23b_train_gen.ipynb #fd96d3c8
 def gen_data(data:str|None=None, size:int=32, splits=('train',), df:pd.DataFrame|None=None):
@@ -108,20 +112,19 @@ def gen_data(data:str|None=None, size:int=32, splits=('train',), df:pd.DataFrame
 
 # %% ../nbs/23b_train_gen.ipynb #0aeee83f
 def _config(preset, model_kw, data, recipe:TrainConfig) -> dict:
-    return {'model': dit_from_preset(preset, **model_kw).config,
+    return {'model': generator_from_preset(preset, **model_kw).config,
             'train': {'preset': preset, 'data': data, **asdict(recipe)}}
 
 def _setup(conf, acc, steps):
     "Model, EMA, optimiser, LR schedule and batch generator for the run configuration `conf`"
     tc = conf['train']
     seed_everything(tc['seed'])
-    model = DiT(**conf['model'])
+    model = make_generator(conf['model'])
     ema = EMA(model, tc['ema_decay']).to(acc.device)
     opt = torch.optim.AdamW(model.parameters(), lr=tc['lr'], betas=(0.9, 0.99), weight_decay=tc['weight_decay'])
     model, opt = acc.prepare(model, opt)
-    sched = torch.optim.lr_scheduler.LambdaLR(getattr(opt, 'optimizer', opt),
-                                              partial(warmup_cosine, warmup=tc['warmup'], total=steps,
-                                                      final=tc['final_lr']))
+    sched = torch.optim.lr_scheduler.LambdaLR(getattr(opt, 'optimizer', opt), partial(
+        warmup_cosine, warmup=tc['warmup'], total=steps, final=tc['final_lr']))
     return model, ema, opt, sched, torch.Generator().manual_seed(tc['seed'])
 
 @dataclass
@@ -171,15 +174,17 @@ def _save(r):
 
 # %% ../nbs/23b_train_gen.ipynb #05399d2e
 def _one_step(r, s, ng):
-    "Train step `s` of run `r`; returns the gradient norm"
+    "Optimiser step `s` of run `r`: micro-batches `s*grad_accum+k` of the batch order and noise; the gradient norm"
     acc, tc = r.acc, r.conf['train']
-    x, y = get_batch(r.ds.x, r.ds.y, s, tc['batch_size'], tc['seed'], r.gen, acc.process_index, acc.num_processes,
-                     acc.device)
-    ng.manual_seed(_noise_seed(tc['seed'], s, acc.process_index))
-    _, per, t, gn = train_step(r.model, r.opt, r.sched, x, y, acc, s+1, tc['grad_clip'], ng, p_uncond=tc['p_uncond'],
-                               t_mean=tc['t_mean'], t_std=tc['t_std'])
-    r.ema.update(r.model)
-    r.step = s+1; r.al.append(per.float().cpu()); r.at.append(t.float().cpu())
+    tm = tc['t_mean'] - math.log(model_shift(r.model))   # a model sampled on shifted times trains on noisier ones
+    for i in range(s*tc['grad_accum'], (s+1)*tc['grad_accum']):
+        x, y = get_batch(r.ds.x, r.ds.y, i, tc['batch_size'], tc['seed'], r.gen, acc.process_index, acc.num_processes,
+                         acc.device, tc['aug'])
+        ng.manual_seed(_noise_seed(tc['seed'], i, acc.process_index))
+        _, per, t, gn = train_step(r.model, r.opt, r.sched, x, y, acc, s+1, tc['grad_clip'], ng,
+                                   p_uncond=tc['p_uncond'], t_mean=tm, t_std=tc['t_std'])
+        r.al.append(per.float().cpu()); r.at.append(t.float().cpu())
+    r.ema.update(r.model); r.step = s+1
     return gn
 
 def _train_loop(r):
@@ -200,12 +205,13 @@ def _train_loop(r):
     if stop:
         msg = f"interrupted at step {r.step}: checkpoint saved to {r.ck}; continue with resume=True (--resume)"
         acc.print(msg, file=sys.stderr, flush=True)
+        acc.end_training()   # now: the signal below may end the process
         if sig is not None: signal.raise_signal(sig)
         raise TinycatsError(msg)
     return _finish(r)
 
 def _log(r, row, pb):
-    r.rows.append(row)
+    r.rows.append(row); log_trackers(r.acc, row)
     if not r.acc.is_main_process: return
     with open(r.out/'log.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
     if r.progress: pb.comment = f"loss {row['loss']:.4f}"
@@ -246,7 +252,6 @@ def _alive(pid:int) -> bool:
     try: os.kill(pid, 0); return True
     except ProcessLookupError: return False
     except PermissionError: return True   # it exists, and belongs to someone else
-
 def _holder(f:Path) -> int|None:
     try: return int(f.read_text().strip() or 0) or None
     except (OSError, ValueError): return None
@@ -272,10 +277,11 @@ def run_lock(out):
 def _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress) -> RunState:
     "A fresh or resumed `RunState` for the run in `out`"
     ck = out/CKPT_NAME
-    acc = make_accelerator(device, opts.mixed_precision)
     meta = read_checkpoint(ck)[1] if resume and ck.exists() else None
-    if resume and meta is None: acc.print(f"no checkpoint in {out}: starting a new run")
     conf = meta['config'] if meta else _config(preset, model_kw, str(data) if data else None, recipe)
+    for k, v in asdict(TrainConfig()).items(): conf['train'].setdefault(k, v)   # fields newer than the checkpoint
+    acc = make_accelerator(device, opts.mixed_precision, conf['train']['grad_accum'], opts.log_with, out)
+    if resume and meta is None: acc.print(f"no checkpoint in {out}: starting a new run")
     if conf['train']['batch_size'] % acc.num_processes:
         raise TinycatsError(f"batch_size={conf['train']['batch_size']} does not split evenly over "
                             f"{acc.num_processes} processes")
@@ -285,9 +291,12 @@ def _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, pro
     if meta: _resume(r)
     if acc.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
-        if not meta: shutil.rmtree(out/'samples', ignore_errors=True); ck.unlink(missing_ok=True)
+        if not meta:
+            ck.unlink(missing_ok=True)
+            for d in ('samples', 'tinycats'): shutil.rmtree(out/d, ignore_errors=True)
         _write_log(r.rows, out)
     acc.wait_for_everyone()
+    start_trackers(acc, {**conf, 'steps': steps}, resumed_at=r.step if meta else None)
     r.base, r.t0, r.c0 = dict(r.extra), time.time(), _cpu_s()
     return r
 
@@ -302,7 +311,7 @@ def _resume(r):
 
 def train_generator(data:str|None=None,        # pets folder (Oxford file names); None: fetch the full Oxford-IIIT Pet
                     out:str='models/generator', # output folder: checkpoint, model/, logs, loss curve, sample grids
-                    preset:str='cpu32',         # DiT size (`DIT_PRESETS`)
+                    preset:str='cpu32',         # generator size (`PRESETS`: DiT or U-Net)
                     steps:int=3000,             # total optimiser steps
                     recipe:TrainConfig|None=None, # the training recipe (also: its fields as keywords)
                     opts:RunOptions|None=None,  # checkpoint, log and preview settings (also: its fields as keywords)
@@ -323,7 +332,9 @@ def train_generator(data:str|None=None,        # pets folder (Oxford file names)
         raise TinycatsError(f"{out} already holds a training run: pass resume=True (--resume) to continue it, "
                             "or overwrite=True")
     with run_lock(out) if int(os.environ.get('RANK', '0')) == 0 else nullcontext():   # DDP: the first process locks
-        return _train_loop(_start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress))
+        r = _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress)
+        try: return _train_loop(r)
+        finally: r.acc.end_training()   # closes the trackers, however the run ends
 
 def train_generator_summary(res:dict, args:dict) -> dict:
     "What `tinycats train-generator` prints of `train_generator`'s result: a line, then `{step, loss, checkpoint}`"

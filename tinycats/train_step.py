@@ -6,17 +6,17 @@ Docs: https://tinycats.github.io/tinycats/train_step.html.md"""
 
 # %% ../nbs/23_train_step.ipynb #afabc17c
 from __future__ import annotations
-import os, math, copy
+import os, sys, math, copy
 from contextlib import contextmanager
 import numpy as np, torch
 from torch import nn, Tensor
-from .core import TinycatsError, atomic_write
+from .core import TinycatsError, atomic_write, check_choice
 from .flow import flow_loss, interpolate
 from .dit import unwrap_model, model_pred, model_velocity, model_device
 
 # %% auto #0
-__all__ = ['EMA', 'warmup_cosine', 'loss_baselines', 'make_accelerator', 'NonFiniteLossError', 'check_finite', 'train_step',
-           'valid_loss', 'plot_loss', 'save_figure']
+__all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'loss_baselines', 'make_accelerator', 'NonFiniteLossError',
+           'check_finite', 'train_step', 'valid_loss', 'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
 
 # %% ../nbs/23_train_step.ipynb #d6259f50
 class EMA(nn.Module):
@@ -71,17 +71,29 @@ def loss_baselines(x_u8:Tensor) -> dict:
     return {'zero': (x.pow(2).mean() + 1).item(), 'mean': ((x - x.mean(0)).pow(2).mean() + 1).item()}
 
 # %% ../nbs/23_train_step.ipynb #0b85d7eb
-def make_accelerator(device:str|None=None, mixed_precision:str|None=None):
-    "An `accelerate.Accelerator` for `device` (None = best available, 'cpu' forces CPU); bf16 if the GPU supports it"
+TRACKERS = ('tensorboard', 'mlflow', 'wandb', 'none')
+PRECISIONS = ('no', 'bf16', 'fp16')
+
+def make_accelerator(device:str|None=None, mixed_precision:str|None=None, grad_accum:int=1, log_with:str='none',
+                     project_dir:str|None=None):
+    "An `Accelerator` on `device` ('cpu' forces it; bf16 on GPUs with it), `grad_accum` micro-batches/step, `log_with`"
     from accelerate import Accelerator  # deferred: accelerate is slow to import and only training needs it
-    from accelerate.state import AcceleratorState  # deferred: as above
+    from accelerate.state import AcceleratorState, GradientState  # deferred: as above
+    from accelerate.tracking import get_available_trackers  # deferred: as above
     import torch.distributed as dist  # deferred: only training checks for a process group
     if not (dist.is_available() and dist.is_initialized()) and int(os.environ.get('WORLD_SIZE', '1')) == 1:
-        AcceleratorState._reset_state(True)   # one process: a fresh setup per run
+        AcceleratorState._reset_state(True); GradientState._reset_state()   # one process: a fresh setup per run
     cpu = device is not None and torch.device(device).type == 'cpu'
     if mixed_precision is None:
         mixed_precision = 'bf16' if not cpu and torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'no'
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision)
+    check_choice(mixed_precision, PRECISIONS, 'mixed precision'); lw = check_choice(log_with, TRACKERS, 'tracker')
+    if grad_accum < 1: raise TinycatsError(f"grad_accum={grad_accum} must be at least 1")
+    if lw != 'none' and lw not in {t.value for t in get_available_trackers()}:
+        if int(os.environ.get('RANK', '0')) == 0:
+            print(f"{lw} is not installed (pip install {lw}): training goes on without it", file=sys.stderr)
+        lw = 'none'
+    return Accelerator(cpu=cpu, mixed_precision=mixed_precision, gradient_accumulation_steps=grad_accum,
+                       log_with=None if lw == 'none' else lw, project_dir=project_dir)
 
 # %% ../nbs/23_train_step.ipynb #f6b19ce4
 class NonFiniteLossError(TinycatsError):
@@ -95,13 +107,15 @@ def check_finite(loss:float, step:int):
 
 def train_step(model, opt, sched, x:Tensor, y:Tensor, accelerator, step:int, grad_clip:float=1.0,
                generator:torch.Generator|None=None, **flow_kw):
-    "One optimiser step on batch `(x, y)`; returns (loss averaged over processes, per-sample loss, t, gradient norm)"
-    loss, per, t = flow_loss(model, x, y, generator=generator, **{'pred': model_pred(model), **flow_kw})
-    lv = accelerator.reduce(loss.detach().clone(), 'mean').item()
-    check_finite(lv, step)
-    accelerator.backward(loss)
-    gn = accelerator.clip_grad_norm_(model.parameters(), grad_clip or float('inf'))
-    opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
+    "Micro-batch `(x, y)`, and the optimiser step after the last; (mean loss, per-sample loss, t, grad norm or None)"
+    with accelerator.accumulate(model):
+        loss, per, t = flow_loss(model, x, y, generator=generator, **{'pred': model_pred(model), **flow_kw})
+        lv = accelerator.reduce(loss.detach().clone(), 'mean').item()
+        check_finite(lv, step)
+        accelerator.backward(loss)
+        if not accelerator.sync_gradients: return lv, per.detach(), t.detach(), None
+        gn = accelerator.clip_grad_norm_(model.parameters(), grad_clip or float('inf'))
+        opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
     return lv, per.detach(), t.detach(), float(gn)
 
 # %% ../nbs/23_train_step.ipynb #6a3ac554
@@ -141,3 +155,28 @@ def plot_loss(log:list, baselines:dict|None=None, ax:object|None=None, title:str
 def save_figure(fig, path):
     "Save matplotlib `fig` as a PNG at `path`, atomically"
     return atomic_write(path, lambda p: fig.savefig(p, format='png', dpi=100, bbox_inches='tight'))
+
+# %% ../nbs/23_train_step.ipynb #abbc168f
+def _flat(d:dict, pre:str='') -> dict:
+    "Nested dict `d` in one level, keys joined by dots; values that are not scalars as text (what trackers take)"
+    res = {}
+    for k, v in d.items():
+        res.update(_flat(v, f'{pre}{k}.') if isinstance(v, dict) else
+                   {pre+k: v if v is None or isinstance(v, (bool, int, float, str)) else str(v)})
+    return res
+
+def start_trackers(acc, config:dict, project:str='tinycats', resumed_at:int|None=None):
+    "Start `acc`'s trackers for `project` with (nested) hyperparameters `config`; `resumed_at`: where a run resumes"
+    kw = {'tensorboard': {'purge_step': resumed_at + 1}} if resumed_at else {}
+    try: acc.init_trackers(project, _flat(config), init_kwargs=kw)
+    except Exception as e:   # any tracker error: training matters more than its charts
+        acc.print(f"could not start the trackers ({e}): training goes on without them", file=sys.stderr)
+        acc.trackers = []
+
+def log_trackers(acc, row:dict):
+    "Send the values of log `row` to `acc`'s trackers at `row['step']`; a failing tracker is reported and dropped"
+    if not acc.trackers: return
+    try: acc.log({k: v for k, v in row.items() if k != 'step'}, step=row['step'])
+    except Exception as e:   # as in `start_trackers`
+        acc.print(f"tracker logging failed ({e}): training goes on without it", file=sys.stderr)
+        acc.trackers = []
