@@ -1,4 +1,4 @@
-"""A generator scored against the test photos: FID, KID, precision/recall, and breed accuracy judged by the classifier.
+"""A generator scored against the test photos: FID, KID, precision/recall, breed accuracy by a judge, near-copies.
 
 Docs: https://tinycats.github.io/tinycats/evaluate.html.md"""
 
@@ -11,16 +11,16 @@ import numpy as np, pandas as pd, torch
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
 from .core import LABELS, OTHER, TinycatsError, label_id
-from .data import GenDataset, scan_pets
+from .data import GenDataset, scan_pets, square_crop
+from .images import load_image
 from .sampling import sample
 from .checkpoint import load_generator
-from .classifier import load_classifier
 # the measures live in tinycats.fid; importing them here also keeps `from tinycats.evaluate import kid` working
-from .fid import image_items, inception_features, fid_from_feats, kid, precision_recall
+from .fid import image_items, inception_features, fid_from_feats, kid, nearest, precision_recall
 
 # %% auto #0
-__all__ = ['classify', 'breed_accuracy', 'real_features', 'evaluate_samples', 'proportional_labels', 'generate',
-           'evaluate_generator', 'show_eval', 'eval_generator']
+__all__ = ['NEAR_COPY_Q', 'classify', 'breed_accuracy', 'real_features', 'near_copies', 'evaluate_samples', 'show_nearest',
+           'proportional_labels', 'generate', 'evaluate_generator', 'show_eval', 'eval_generator']
 
 # %% ../nbs/24a_evaluate.ipynb #eaad789a
 def _as_pils(images) -> list:
@@ -40,7 +40,8 @@ def classify(classifier, images, batch_size:int=64) -> np.ndarray:
 def breed_accuracy(classifier,      # object with `.labels` and `.probs(items) -> (N, n_labels)`
                    images,          # paths / PIL images, or an `(N,3,H,W)` tensor in [-1,1]
                    labels,          # the label (id or name) each image was generated for / belongs to
-                  ) -> dict:        # {'accuracy', 'overall', 'informedness', 'per_breed', 'false_alarm', 'n'}
+                  ) -> dict:        # {'accuracy', 'overall', 'informedness', 'per_breed', 'false_alarm',
+                                    #  'cat_as_cat', 'other_as_other', 'n'}
     "Per label, the share of `images` that `classifier` labels as their `labels`; `accuracy`: the mean over cat breeds"
     y = np.array([label_id(l) for l in (labels.tolist() if isinstance(labels, torch.Tensor) else labels)])
     n_img = len(image_items(images))
@@ -52,11 +53,14 @@ def breed_accuracy(classifier,      # object with `.labels` and `.probs(items) -
     # false alarms: the share of images made for another label that are called c
     fa = {LABELS[c]: float((pred[y != c] == c).mean()) if (y != c).any() else 0. for c in labs}
     cats = [k for k in per if k != OTHER]   # `other` alone (dogs only): the share of those
+    dog, said_dog = y == label_id(OTHER), pred == label_id(OTHER)
     return {'accuracy': float(np.mean([per[k] for k in cats])) if cats else float(ok.mean()),
             'overall': float(ok.mean()), 'informedness': float(np.mean([per[k] - fa[k] for k in cats])) if cats else 0.,
-            'per_breed': per, 'false_alarm': fa, 'n': len(y)}
+            'per_breed': per, 'false_alarm': fa,
+            'cat_as_cat': float((~said_dog[~dog]).mean()) if (~dog).any() else None,   # species: some cat breed
+            'other_as_other': float(said_dog[dog].mean()) if dog.any() else None, 'n': len(y)}
 
-# %% ../nbs/24a_evaluate.ipynb #67c496ec
+# %% ../nbs/24a_evaluate.ipynb #a99d945e
 def _real_at(df, size, progress=False):
     "Photos of the scan `df` as uint8 `(N,3,size,size)` centre squares (the generator's training view) and label ids"
     ds = GenDataset(df, size=size, splits=tuple(set(df.split)), flip=False, progress=progress)
@@ -74,20 +78,35 @@ def real_features(df, size:int, batch_size:int=32, device:str|None=None, progres
     return _REAL[key]
 
 def _match_counts(df, y, seed=0):
-    "Rows of `df` with the label counts of ids `y` (all of a label when it has fewer)"
+    "Rows of `df` (keeping its index) with the label counts of ids `y` (all of a label when it has fewer)"
     want = pd.Series([LABELS[i] for i in np.asarray(y)]).value_counts()
     return pd.concat([df[df.label == l].sample(min(n, (df.label == l).sum()), random_state=seed)
-                      for l, n in want.items()]).reset_index(drop=True)
+                      for l, n in want.items()])
 
 def _scores(f_real, f, k, seed):
     "FID, KID and precision/recall of features `f` against `f_real`"
     (kd, ks), (p, r) = kid(f_real, f, seed=seed), precision_recall(f_real, f, k)
     return {'fid': fid_from_feats(f_real, f), 'kid': kd, 'kid_std': ks, 'precision': p, 'recall': r}
 
+# %% ../nbs/24a_evaluate.ipynb #2829322d
+NEAR_COPY_Q = 0.05  # a near-copy is closer to a train photo than all but this share of the held-out photos are
+
+def near_copies(f, f_train, f_ref, train_files, n_show:int=8) -> dict:
+    "Distances of features `f` and of held-out `f_ref` to their nearest `f_train` row; near-copy threshold and shares"
+    d, i = nearest(f, f_train)
+    dr, _ = nearest(f_ref, f_train)
+    t = float(np.quantile(dr, NEAR_COPY_Q))
+    top = np.argsort(d, kind='stable')[:n_show]
+    return {'nn_dist_median': float(np.median(d)), 'real_nn_dist_median': float(np.median(dr)),
+            'near_copy_threshold': t, 'near_copy_share': float((d < t).mean()),
+            'real_near_copy_share': float((dr < t).mean()),
+            'nearest': [{'sample': int(j), 'train': str(train_files[i[j]]), 'dist': float(d[j])} for j in top]}
+
+# %% ../nbs/24a_evaluate.ipynb #95442f3e
 def evaluate_samples(x,                  # generated images `(N,3,S,S)` in [-1,1]
                      y,                  # `(N,)` label ids they were generated for
-                     df,                 # a `scan_pets` DataFrame: `test` = reference, `train` = floor
-                     classifier:object|None=None, # breed classifier (`.labels`, `.probs`); None = no breed accuracy
+                     df,                 # a `scan_pets` DataFrame: `test` = reference, `train` = floor and copies
+                     classifier:object|None=None, # breed judge (`.labels`, `.probs`), e.g. `load_judge`; None: none
                      k:int=3,            # precision/recall neighbourhood
                      batch_size:int=32,  # Inception batch size
                      device:str|None=None, # device for Inception
@@ -95,23 +114,51 @@ def evaluate_samples(x,                  # generated images `(N,3,S,S)` in [-1,1
                      progress:bool=True, # progress bars
                      ref:str='test',     # the split to compare with; 'valid' while choosing settings
                     ) -> dict:
-    "FID, KID, precision/recall and breed accuracy of generated `x` against the `ref` (`test`) photos, with the floor"
+    "FID, KID, precision/recall, breed accuracy and near-copies of generated `x` against the `ref` (`test`) photos"
     y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
     if len(y) != len(x): raise TinycatsError(f"{len(x)} images but {len(y)} labels")
     if ref == 'train':
         raise TinycatsError("ref='train': the floor is made of train photos; compare with 'valid' or 'test'")
-    size, test = x.shape[-1], df[df.split == ref]
+    size, test, train = x.shape[-1], df[df.split == ref], df[df.split == 'train'].reset_index(drop=True)
     if len(test) <= k: raise TinycatsError(f"the data has {len(test)} {ref!r} photos: too few to evaluate against")
     xr, yr, f_real = real_features(test, size, batch_size, device, progress)
-    xf, _, f_floor = real_features(_match_counts(df[df.split == 'train'], y, seed), size, batch_size, device, progress)
+    _, _, f_train = real_features(train, size, batch_size, device, progress)
+    f_floor = f_train[_match_counts(train, y, seed).index.to_numpy()]
     f_gen = inception_features(x, batch_size, device, progress)
-    res = {**_scores(f_real, f_gen, k, seed), 'n': len(x), 'n_test': len(xr), 'size': size,
-           'floor': {**_scores(f_real, f_floor, k, seed), 'n': len(xf)}}
+    res = {**_scores(f_real, f_gen, k, seed), 'n': len(x), 'n_test': len(xr), 'size': size, 'ref': ref,
+           'floor': {**_scores(f_real, f_floor, k, seed), 'n': len(f_floor)},
+           **near_copies(f_gen, f_train, f_real, train.file)}
     if classifier is not None:
         ba, ra = breed_accuracy(classifier, x, y), breed_accuracy(classifier, xr, yr)
-        res.update(breed_accuracy=ba['accuracy'], breed_informedness=ba['informedness'], per_breed=ba['per_breed'],
-                   real_accuracy=ra['accuracy'], real_informedness=ra['informedness'], real_per_breed=ra['per_breed'])
+        res.update(judge=repr(classifier), judge_low_res=getattr(classifier, 'low_res', None),
+                   breed_accuracy=ba['accuracy'], breed_informedness=ba['informedness'], per_breed=ba['per_breed'],
+                   cat_as_cat=ba['cat_as_cat'], other_as_other=ba['other_as_other'],
+                   real_accuracy=ra['accuracy'], real_informedness=ra['informedness'], real_per_breed=ra['per_breed'],
+                   real_cat_as_cat=ra['cat_as_cat'], real_other_as_other=ra['other_as_other'])
     return res
+
+# %% ../nbs/24a_evaluate.ipynb #337baa6c
+def show_nearest(x,                 # the evaluated images `(N,3,S,S)` in [-1,1] (or uint8)
+                 res:dict,          # their `evaluate_samples` result
+                 n:int|None=None,   # pairs to show (default: all of `res['nearest']`)
+                 title:str|None=None, # default: the near-copy share
+                ):                  # the figure
+    "The samples of `x` closest to a `train` photo, each above that photo (`res['nearest']`); returns the figure"
+    import matplotlib.pyplot as plt  # as in `show_eval`
+    pairs, s = res['nearest'][:n], res['size']
+    xs = image_items(x[[p['sample'] for p in pairs]])
+    ts = [square_crop(load_image(p['train']), s) for p in pairs]
+    fig, axs = plt.subplots(2, len(pairs), figsize=(1.5*len(pairs), 3.6), squeeze=False)
+    for j, p in enumerate(pairs):
+        for ax, im in ((axs[0, j], xs[j]), (axs[1, j], ts[j])): ax.imshow(im); ax.set_xticks([]); ax.set_yticks([])
+        copy = p['dist'] < res['near_copy_threshold']
+        axs[0, j].set_title(f"{p['dist']:.1f}{' copy' if copy else ''}", fontsize=9, color='tab:red' if copy else 'k')
+    axs[0, 0].set_ylabel('sample'); axs[1, 0].set_ylabel('nearest train')
+    fig.suptitle(title or f"{res['near_copy_share']:.0%} of {res['n']} samples are near-copies (distance < "
+                 f"{res['near_copy_threshold']:.1f}, as {res['real_near_copy_share']:.0%} of {res['ref']} photos are)",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/24a_evaluate.ipynb #3e406181
 def proportional_labels(counts:dict, n:int) -> np.ndarray:
@@ -144,13 +191,15 @@ def evaluate_generator(model,              # DiT (or its EMA copy)
                        batch_size:int=64,  # images per sampling / Inception batch
                        device:str|None=None, # device for Inception (the model stays where it is)
                        progress:bool=True, # progress bars
+                       return_samples:bool=False, # also return the images, under 'samples' (not JSON)
                       ) -> dict:           # evaluate_samples' dict, plus the sampling settings
     "Generate `n` images with the `test` split's label mix and score them with `evaluate_samples`"
     test = df[df.split == 'test']
     y = proportional_labels(test.label.value_counts().to_dict(), n or len(test))
     x = generate(model, y, steps, sampler, cfg, seed, batch_size, progress)
     res = evaluate_samples(x, y, df, classifier, batch_size=batch_size, device=device, seed=seed, progress=progress)
-    return {**res, 'steps': steps, 'sampler': sampler, 'cfg': cfg, 'seed': seed}
+    return {**res, 'steps': steps, 'sampler': sampler, 'cfg': cfg, 'seed': seed,
+            **({'samples': x} if return_samples else {})}
 
 # %% ../nbs/24a_evaluate.ipynb #71c17056
 def _bars(ax, res, key, scale):
@@ -172,14 +221,24 @@ def _breed_bars(ax, res):
     ax.set_xticks(i, [l.replace('_', ' ') for l in labs], rotation=45, ha='right'); ax.set_ylim(0, 1)
     ax.set_title(f"breed accuracy at {res['size']} px"); ax.legend(fontsize=8)
 
+def _species_bars(ax, res):
+    "Species accuracy of the samples (cat breeds called a cat, `other` called other) next to the judge's on real photos"
+    keys, i = ('cat_as_cat', 'other_as_other'), np.arange(2)
+    v = lambda k: np.nan if res.get(k) is None else res[k]
+    ax.bar(i - 0.2, [v(k) for k in keys], 0.4, color='tab:orange', label='generated')
+    ax.bar(i + 0.2, [v('real_' + k) for k in keys], 0.4, color='tab:blue', label='real')
+    ax.set_xticks(i, ['cat breeds\ncalled a cat', 'other\ncalled other']); ax.set_ylim(0, 1)
+    ax.set_title('species accuracy'); ax.legend(fontsize=8)
+
 def show_eval(res:dict, title:str|None=None):
     "Bar charts of an `evaluate_samples` / `evaluate_generator` result; returns the figure"
     import matplotlib.pyplot as plt  # pyplot is slow to import (backend set-up) and only plots need it
     has_acc = 'per_breed' in res
-    nc = 3 if has_acc else 2
-    fig, axs = plt.subplots(1, nc, figsize=(14 if has_acc else 7, 3.6), gridspec_kw={'width_ratios': [1, 1, 4][:nc]})
+    nc = 4 if has_acc else 2
+    fig, axs = plt.subplots(1, nc, figsize=(16 if has_acc else 7, 3.6),
+                            gridspec_kw={'width_ratios': [1, 1, 1.3, 4][:nc]})
     _bars(axs[0], res, 'fid', 1); _bars(axs[1], res, 'kid', 1000)
-    if has_acc: _breed_bars(axs[2], res)
+    if has_acc: _species_bars(axs[2], res); _breed_bars(axs[3], res)
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -192,14 +251,22 @@ def _print_eval(r:dict):
           f"({r['steps']} {r['sampler']} steps, cfg {r['cfg']})")
     print(f"FID {r['fid']:.2f} (real floor {fl['fid']:.2f})   KID {r['kid']:.5f} (floor {fl['kid']:.5f})")
     print(f"precision {r['precision']:.3f} recall {r['recall']:.3f} (floor {fl['precision']:.3f} / {fl['recall']:.3f})")
+    ref, f = r.get('ref', 'test'), lambda v: '-' if v is None else f"{v:.3f}"
+    print(f"nearest train photo: median distance {r['nn_dist_median']:.2f} "
+          f"({ref} photos: {r['real_nn_dist_median']:.2f}); "
+          f"near-copies {r['near_copy_share']:.1%} of samples (closer than {r['near_copy_threshold']:.2f}, "
+          f"as {r['real_near_copy_share']:.1%} of {ref} photos are)")
     if 'breed_accuracy' in r:
+        print(f"judge: {r['judge']}")
         print(f"breed accuracy {r['breed_accuracy']:.3f} "
-              f"(classifier on real test photos at {r['size']} px: {r['real_accuracy']:.3f})")
+              f"(judge on real {ref} photos at {r['size']} px: {r['real_accuracy']:.3f})")
+        print(f"species: cat breeds called a cat {f(r['cat_as_cat'])} (real {f(r['real_cat_as_cat'])}), "
+              f"other called other {f(r['other_as_other'])} (real {f(r['real_other_as_other'])})")
         for l, a in r['per_breed'].items(): print(f"  {l:<18} {a:.2f}")
 
 def eval_generator(model:str,              # generator folder (save_pretrained or training folder) or checkpoint file
                    data:str=None,          # pets folder (its `test` split is the reference); default: full Oxford pets
-                   classifier:str=None,    # breed classifier (folder or .onnx); none = no breed accuracy
+                   classifier:str=None,    # breed judge: a `train_judge` folder (fair), any classifier folder or .onnx
                    n:int=None,             # images to generate; default: as many as `test` photos
                    steps:int=50,           # sampler steps
                    sampler:str='heun',     # 'euler' or 'heun'
@@ -209,9 +276,10 @@ def eval_generator(model:str,              # generator folder (save_pretrained o
                    device:str=None,        # torch device (default: best available)
                    progress:bool=True,     # show progress bars
                   ) -> dict:               # `evaluate_generator`'s result
-    "FID/KID, precision/recall and breed accuracy of the generator saved at `model` against the test split"
+    "FID/KID, precision/recall, breed accuracy and near-copies of the generator saved at `model` against the test split"
+    from tinycats.train_classifier import load_judge  # deferred: it imports fastai, which only this command needs
     net = load_generator(model, device)   # the cheap checks first: a wrong path fails before the photos are scanned
-    clf = None if classifier is None else load_classifier(classifier, device)
+    clf = None if classifier is None else load_judge(classifier, device)
     df, _ = scan_pets(data, progress=progress)
     r = evaluate_generator(net, df, clf, n, steps, sampler, cfg, seed, batch_size, device, progress=progress)
     _print_eval(r)

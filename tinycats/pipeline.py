@@ -7,15 +7,16 @@ Docs: https://tinycats.github.io/tinycats/pipeline.html.md"""
 # %% ../nbs/50_pipeline.ipynb #93e6c55f
 from __future__ import annotations
 import json, time
+from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
-from .core import LABELS, TinycatsError, atomic_write, default_device, image_grid, label_id, save_json
+from .core import LABELS, TinycatsError, atomic_write, default_device, image_grid, label_id, read_json, save_json
 from .data import scan_pets, count_table
 from .classifier import load_classifier
-from .train_classifier import train_classifier
+from .train_classifier import JUDGE_RECIPE, load_judge, train_classifier, train_judge
 from .train_gen import train_generator
-from .evaluate import evaluate_generator, generate, show_eval
+from .evaluate import NEAR_COPY_Q, evaluate_generator, generate, show_eval, show_nearest
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
@@ -23,9 +24,10 @@ __all__ = ['PIPELINE_SETTINGS', 'default_preset', 'pipeline_settings', 'Stages',
            'run_pipeline_summary']
 
 # %% ../nbs/50_pipeline.ipynb #12aaf369
-PIPELINE_SETTINGS = {  # per generator preset; `clf`: arguments of `train_classifier` ({} = its defaults)
+PIPELINE_SETTINGS = {  # per generator preset; `clf`, `judge`: arguments of `train_classifier`, `train_judge`
     'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0,
-                   clf=dict(epochs=1, size=64, train_size=64, probe_passes=1)),
+                   clf=dict(epochs=1, size=64, train_size=64, probe_passes=1),
+                   judge=dict(epochs=1, size=64, train_size=64)),
     'cpu32':  dict(gen_steps=6000,   gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=50, eval_cfg=4.0, clf={}),
     'cpu64':  dict(gen_steps=1500,   gen_batch=32,  gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf={}),
     'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
@@ -43,8 +45,9 @@ def pipeline_settings(preset:str|None=None, device:str|None=None, **overrides) -
     preset = preset or default_preset(device)
     if preset not in PIPELINE_SETTINGS:
         raise TinycatsError(f"unknown preset {preset!r}; valid: {', '.join(PIPELINE_SETTINGS)}")
-    s = {**PIPELINE_SETTINGS[preset], 'clf': dict(PIPELINE_SETTINGS[preset]['clf'])}
-    ok = set(s) - {'clf'} | {'clf_epochs'}
+    s = {**PIPELINE_SETTINGS[preset], 'clf': dict(PIPELINE_SETTINGS[preset]['clf']),
+         'judge': dict(PIPELINE_SETTINGS[preset].get('judge', {}))}
+    ok = set(s) - {'clf', 'judge'} | {'clf_epochs'}
     bad = set(overrides) - ok
     if bad: raise TinycatsError(f"unknown pipeline settings {sorted(bad)}; valid: {', '.join(sorted(ok))}")
     over = {k: v for k, v in overrides.items() if v is not None}
@@ -87,15 +90,25 @@ def _stage_data(data, report):
     print(count_table(df).to_string())
     return df
 
+def _finished(d, resume, low_res=None) -> bool:
+    "Resuming, and the model folder `d` holds a finished classifier (of `low_res` photos, for a judge)"
+    return (resume and (d/'metrics.json').exists() and (d/'model.safetensors').exists()
+            and read_json(d/'metrics.json').get('config', {}).get('low_res') == low_res)
+
+def _record(m) -> dict:
+    "What the report keeps of a `train_classifier` result: valid and test figures (no confusion matrix), config, time"
+    rec = {k: _jsonable(m[k]) for k in ('valid', 'test', 'config', 'time') if k in m}
+    for sp in ('valid', 'test'): rec.get(sp, {}).pop('confusion', None)
+    return rec
+
 def _stage_classifier(data, out, s, seed, device, report, resume=False):
     "Train the classifier (or, resuming, keep the finished one in `out`); returns it"
     d = out/'classifier'
-    if resume and (d/'metrics.json').exists() and (d/'model.safetensors').exists():
+    if _finished(d, resume):
         print(f"resume: keeping the classifier in {d}")   # from an earlier run: the one time it is read from disk
-        m = {**json.loads((d/'metrics.json').read_text()), 'classifier': load_classifier(d, device)}
+        m = {**read_json(d/'metrics.json'), 'classifier': load_classifier(d, device)}
     else: m = train_classifier(data, d, seed=seed, device=device, **s['clf'])
-    report['classifier'] = {k: _jsonable(m[k]) for k in ('valid', 'test', 'config', 'time') if k in m}
-    for sp in ('valid', 'test'): report['classifier'].get(sp, {}).pop('confusion', None)
+    report['classifier'] = _record(m)
     return m['classifier']
 
 def _stage_generator(data, out, s, seed, device, report, resume=False):
@@ -107,14 +120,28 @@ def _stage_generator(data, out, s, seed, device, report, resume=False):
     report['generator'] = {**rec, **{k: _rel(rec[k], out) for k in ('checkpoint', 'model') if k in rec}}
     return r['generator']
 
-def _stage_eval(out, df, gen, clf, s, seed, device, report):
-    "Score the generator `gen` with the classifier `clf` as the judge; plots and a grid of samples per breed"
-    r = evaluate_generator(gen, df, clf, n=s['n_eval'], steps=s['eval_steps'], cfg=s['eval_cfg'], seed=seed,
-                           device=device)
-    report['evaluation'] = _jsonable(r)
-    fig = show_eval(r, f"generator ({s['preset']}, {s['gen_steps']} steps) vs test photos")
-    atomic_write(out/'evaluation.png', lambda p: fig.savefig(p, format='png', dpi=80, bbox_inches='tight'))
+def _stage_judge(df, out, gen, s, seed, device, report, resume=False):
+    "Train the judge of `gen`'s image size (`train_judge`), or, resuming, keep the finished one in `out`; returns it"
+    d, size = out/'judge', gen.img_size
+    if _finished(d, resume, size):
+        print(f"resume: keeping the judge in {d}")
+        m = {**read_json(d/'metrics.json'), 'classifier': load_judge(d, device)}
+    else: m = train_judge(df, size, d, replace(JUDGE_RECIPE, **s['judge']), seed=seed, device=device)
+    report['judge'] = _record(m)
+    return m['classifier']
+
+def _save_fig(fig, p):
+    atomic_write(p, lambda f: fig.savefig(f, format='png', dpi=80, bbox_inches='tight'))
     plt.close(fig)
+
+def _stage_eval(out, df, gen, judge, s, seed, device, report):
+    "Score the generator `gen` with `judge`; plots, the closest pairs of samples and train photos, samples per breed"
+    r = evaluate_generator(gen, df, judge, n=s['n_eval'], steps=s['eval_steps'], cfg=s['eval_cfg'], seed=seed,
+                           device=device, return_samples=True)
+    x = r.pop('samples')
+    report['evaluation'] = _jsonable(r)
+    _save_fig(show_eval(r, f"generator ({s['preset']}, {s['gen_steps']} steps) vs test photos"), out/'evaluation.png')
+    _save_fig(show_nearest(x, r), out/'nearest.png')
     ids = [label_id(b) for b in LABELS for _ in range(6)]
     x = generate(gen, ids, steps=s['eval_steps'], cfg=r['cfg'], seed=seed, progress=False)
     atomic_write(out/'samples_per_breed.png', lambda p: image_grid(x, nrow=12).save(p, format='png'))
@@ -153,16 +180,41 @@ def _md_generator(g) -> list:
             f"mean predictor {_f(b.get('mean'))}.",
             "", "![loss](generator/loss.png)", "", "![samples](generator/samples.png)", ""]
 
+def _md_judge(e, j) -> list:
+    "Which judge gave the breed figures, and its own accuracy on real photos at the samples' size"
+    if not j: return [f"Judge: `{e.get('judge')}`.", ""]
+    c, t, v = j.get('config', {}), j.get('test', {}), j.get('valid', {})
+    return [f"Judge: `judge/`, {c.get('arch')} trained on `train` photos reduced to {c.get('low_res')} px (the "
+            f"generator's size) and seen at {c.get('size')} px, {c.get('epochs')} epochs (`train_judge`). On real "
+            f"photos reduced the same "
+            f"way it is right on **{_f(t.get('accuracy'))}** of `test` (n={t.get('n')}) and {_f(v.get('accuracy'))} of "
+            f"`valid`: the ceiling of the breed accuracy below.", ""]
+
 def _md_breeds(e) -> list:
     inf = (f" Chance-corrected (informedness: hits minus the same label's false alarms, averaged over the breeds): "
            f"{_f(e['breed_informedness'])} on samples, {_f(e.get('real_informedness'))} on real photos."
            if 'breed_informedness' in e else '')
-    return [f"Breed accuracy judged by the classifier (mean over the 12 cat breeds): **{_f(e['breed_accuracy'])}** on "
-            f"samples; the classifier's own on real test photos at the same size: {_f(e['real_accuracy'])}." + inf, "",
+    return [f"Breed accuracy judged by the judge (mean over the 12 cat breeds): **{_f(e['breed_accuracy'])}** on "
+            f"samples; the judge's own on real test photos at the same size: {_f(e['real_accuracy'])}." + inf, "",
+            f"Species accuracy: of the samples made for a cat breed, **{_f(e.get('cat_as_cat'))}** are called some cat "
+            f"breed (real test photos: {_f(e.get('real_cat_as_cat'))}); of those made for `other`, "
+            f"**{_f(e.get('other_as_other'))}** are called `other` (real: {_f(e.get('real_other_as_other'))}).", "",
             "| label | samples | real photos |", "|---|---|---|",
             *[f"| {k} | {_f(v, 2)} | {_f(e['real_per_breed'].get(k), 2)} |" for k, v in e['per_breed'].items()], ""]
 
-def _md_eval(e) -> list:
+def _md_copies(e) -> list:
+    "The near-copy figures and the picture of the closest pairs"
+    if 'near_copy_share' not in e: return []
+    return ["### Near-copies of training photos", "",
+            f"Distance of each sample to its nearest `train` photo in Inception feature space: median "
+            f"{_f(e['nn_dist_median'], 2)} (real test photos: {_f(e['real_nn_dist_median'], 2)}). A sample is a "
+            f"near-copy when it is closer than {_f(e['near_copy_threshold'], 2)}, closer than {1 - NEAR_COPY_Q:.0%} "
+            f"of the real test "
+            f"photos are to theirs: **{_f(e['near_copy_share'])}** of the samples are (test photos: "
+            f"{_f(e['real_near_copy_share'])}; a generator that does not copy shows about {NEAR_COPY_Q:.2f}).", "",
+            "![closest pairs: samples above their nearest train photos](nearest.png)", ""]
+
+def _md_eval(e, judge=None) -> list:
     fl = e['floor']
     row = lambda d: f"{_f(d['fid'], 1)} | {_f(d['kid'], 4)} | {_f(d['precision'], 2)} | {_f(d['recall'], 2)} |"
     return ["## Generator evaluation (against the `test` photos)", "",
@@ -170,8 +222,8 @@ def _md_eval(e) -> list:
             f"test photos; the floor is {fl['n']} real `train` photos at the same size.", "",
             "| | FID | KID | precision | recall |", "|---|---|---|---|---|",
             f"| generated | {row(e)}", f"| real floor (train vs test) | {row(fl)}", "",
-            *(_md_breeds(e) if 'breed_accuracy' in e else []),
-            "![evaluation](evaluation.png)", "", "![samples per breed](samples_per_breed.png)", ""]
+            *(_md_judge(e, judge) + _md_breeds(e) if 'breed_accuracy' in e else []),
+            "![evaluation](evaluation.png)", "", *_md_copies(e), "![samples per breed](samples_per_breed.png)", ""]
 
 def write_report(out, report:dict|None=None) -> Path:
     "Write `out`/report.md from `report` (default: `out`/report.json)"
@@ -179,7 +231,7 @@ def write_report(out, report:dict|None=None) -> Path:
     L = _md_data(r)
     if 'classifier' in r: L += _md_classifier(r['classifier'])
     if 'generator' in r: L += _md_generator(r['generator'])
-    if 'evaluation' in r: L += _md_eval(r['evaluation'])
+    if 'evaluation' in r: L += _md_eval(r['evaluation'], r.get('judge'))
     if 'export' in r: L += ["## ONNX export", "", "```json", json.dumps(r['export'], indent=1)[:3000], "```", ""]
     L += ["## Time", "", "| stage | wall (s) | CPU (s) |", "|---|---|---|",
           *[f"| {k} | {v['wall_s']} | {v['cpu_s']} |" for k, v in r['time'].items()], "",
@@ -199,7 +251,7 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
                  seed:int=0,              # random seed of both models and the evaluation
                  device:str=None,         # torch device, e.g. cpu (default: the best available)
                  no_export:bool=False,    # skip the ONNX export
-                 resume:bool=False,       # continue a killed run in OUT: keep its classifier, resume the generator
+                 resume:bool=False,       # continue a killed run in OUT: keep its classifiers, resume the generator
                  **overrides,             # other settings of `PIPELINE_SETTINGS`, e.g. `eval_cfg=2.0`
                 )->dict:                  # the report (also in `out`/report.json and report.md)
     "Train, evaluate and export both models; write report.md, report.json and pictures to OUT"
@@ -208,11 +260,12 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
     if out.exists() and not out.is_dir(): raise TinycatsError(f"--out {out} is a file, not a folder: choose a folder")
     out.mkdir(parents=True, exist_ok=True)
     report = {'settings': s, 'device': str(default_device(device)), 'seed': seed}
-    st = Stages(out, report, 4 if no_export else 5)
+    st = Stages(out, report, 5 if no_export else 6)
     df = st('data', _stage_data, data, report)
     clf = st('classifier', _stage_classifier, data, out, s, seed, device, report, resume)
     gen = st('generator', _stage_generator, data, out, s, seed, device, report, resume)
-    st('evaluation', _stage_eval, out, df, gen, clf, s, seed, device, report)
+    judge = st('judge', _stage_judge, df, out, gen, s, seed, device, report, resume)
+    st('evaluation', _stage_eval, out, df, gen, judge, s, seed, device, report)
     if not no_export: st('export', _stage_export, data, out, gen, clf, report)
     report['time']['total'] = {k: round(sum(v[k] for v in report['time'].values()), 1) for k in ('wall_s', 'cpu_s')}
     save_json(report, out/'report.json')
@@ -221,7 +274,8 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
 
 def run_pipeline_summary(report:dict, args:dict) -> dict:
     "The JSON line of `tinycats pipeline`: where the report is, and the figures people ask first"
-    e, c = report.get('evaluation', {}), report.get('classifier', {})
+    e, c, j = report.get('evaluation', {}), report.get('classifier', {}), report.get('judge', {})
     return {'report': str(Path(args['out'])/'report.md'), 'classifier_accuracy': c.get('test', {}).get('accuracy'),
             **{k: e.get(k) for k in ('fid', 'kid', 'precision', 'recall', 'breed_accuracy')},
+            'judge_accuracy': j.get('test', {}).get('accuracy'), 'near_copy_share': e.get('near_copy_share'),
             'wall_s': report['time']['total']['wall_s']}

@@ -12,20 +12,23 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
+from PIL import Image
 from torch import nn
 from fastcore.basics import patch
 from fastcore.script import store_true
 from fastprogress.fastprogress import progress_bar
 from fastai.vision.all import (Learner, Callback, TrainEvalCallback, CrossEntropyLossFlat,
-                               LabelSmoothingCrossEntropyFlat, Normalize, accuracy, params)
-from .core import TinycatsError, atomic_write, default_device, save_json, seed_everything
-from .data import scan_pets, classifier_dls
-from .classifier import CatClassifier, Classifier, check_arch, load_classifier
+                               LabelSmoothingCrossEntropyFlat, Normalize, PILImage, Transform, accuracy, params)
+from .core import TinycatsError, atomic_write, default_device, read_json, save_json, seed_everything
+from .data import scan_pets, classifier_dls, square_crop
+from .images import as_items, load_image
+from .classifier import CONFIG, CatClassifier, Classifier, check_arch, load_classifier
 
 # %% auto #0
-__all__ = ['SPLITS', 'classifier_splitter', 'FreezeBNStats', 'classifier_learner', 'wise_ft', 'evaluate_classifier',
-           'plot_confusion', 'per_label_table', 'ClassifierRecipe', 'train_classifier', 'train_classifier_summary',
-           'eval_classifier']
+__all__ = ['SPLITS', 'JUDGE_RECIPE', 'classifier_splitter', 'FreezeBNStats', 'classifier_learner', 'wise_ft',
+           'evaluate_classifier', 'plot_confusion', 'per_label_table', 'low_res_view', 'LowRes', 'low_res_dls',
+           'LowResClassifier', 'load_judge', 'ClassifierRecipe', 'train_classifier', 'train_judge',
+           'train_classifier_summary', 'eval_classifier']
 
 # %% ../nbs/11_train_classifier.ipynb #cbf8dc05
 def classifier_splitter(m:CatClassifier) -> list:
@@ -139,6 +142,44 @@ def per_label_table(res:dict) -> pd.DataFrame:
     t['accuracy'] = (t.correct / t.n).round(3)
     return t
 
+# %% ../nbs/11_train_classifier.ipynb #09615f14
+def low_res_view(img, low_res:int, size:int|None=None) -> Image.Image:
+    "The centre square of `img` (path, bytes or PIL image) reduced to `low_res` px, then bicubic to `size` (None: kept)"
+    im = square_crop(load_image(img), low_res)
+    return im if size is None else im.resize((size, size), Image.Resampling.BICUBIC)
+
+class LowRes(Transform):
+    "Item transform: each photo as `low_res_view(photo, low_res, size)`, before the crops of `item_tfms`"
+    order = -1   # RandomResizedCrop and Resize are order 1
+    def __init__(self, low_res:int, size:int): self.low_res, self.size = low_res, size
+    def encodes(self, x:PILImage): return low_res_view(x, self.low_res, self.size)
+
+def low_res_dls(dls, low_res:int, size:int):
+    "`dls` (from `classifier_dls`) with `LowRes(low_res, size)` added to the train and valid item transforms"
+    for dl in dls.loaders: dl.after_item.add(LowRes(low_res, size))
+    return dls
+
+# %% ../nbs/11_train_classifier.ipynb #8d10bf6c
+class LowResClassifier(Classifier):
+    "A `Classifier` that judges every image as the generator sees it: its centre square reduced to `low_res` px first"
+    def __init__(self, model:CatClassifier, low_res:int, device:str|None=None, bs:int=32):
+        super().__init__(model, device, bs)
+        self.low_res = int(low_res)
+
+    def __repr__(self):
+        return (f"LowResClassifier({self.model.arch}, {len(self.labels)} labels, "
+                f"{self.low_res}px photos seen at {self.size}px)")
+
+    def probs(self, items, tta:bool=False) -> np.ndarray:
+        "Probabilities `(N, n_labels)` of `items` (paths, bytes or PIL images), each reduced by `low_res_view` first"
+        return super().probs([low_res_view(it, self.low_res) for it in as_items(items)], tta)
+
+def load_judge(path, device:str|None=None):
+    "The classifier at `path` (`load_classifier`), as a `LowResClassifier` when its config.json has `low_res`"
+    p = Path(path)
+    low = read_json(p/CONFIG).get('low_res') if (p/CONFIG).is_file() else None
+    return LowResClassifier(CatClassifier.load(p, device), low, device) if low else load_classifier(path, device)
+
 # %% ../nbs/11_train_classifier.ipynb #4d285176
 @dataclass
 class ClassifierRecipe:
@@ -155,6 +196,7 @@ class ClassifierRecipe:
     label_smoothing:float=0.1      # label smoothing of the fine-tuning loss
     wise:float=0.5                 # WiSE-FT: final weights = (1-wise)*probe + wise*fine-tuned; 1: fine-tuned only
     tta:bool=True                  # report accuracy with test-time augmentation (mirror image)
+    low_res:int|None=None          # train and predict on photos reduced to this size first (the generator's judge)
 
 def _recipe(recipe:ClassifierRecipe|None, kw:dict) -> ClassifierRecipe:
     "`recipe` (default `ClassifierRecipe()`) with the fields in `kw` replaced; its arch checked"
@@ -163,6 +205,8 @@ def _recipe(recipe:ClassifierRecipe|None, kw:dict) -> ClassifierRecipe:
     if bad: raise TinycatsError(f"unknown train_classifier argument {', '.join(bad)}; valid: {', '.join(names)}")
     r = replace(recipe or ClassifierRecipe(), **kw)
     check_arch(r.arch)
+    if r.low_res is not None and not 1 <= r.low_res <= min(r.size, r.train_size or r.size):
+        raise TinycatsError(f"low_res must be between 1 and the network's input size ({r.size} px), got {r.low_res}")
     return r
 
 # %% ../nbs/11_train_classifier.ipynb #5e3e68c3
@@ -175,6 +219,7 @@ def _fit(df, r:ClassifierRecipe, device:str|None=None, progress:bool=True):
     seed_everything(r.seed)
     dls = classifier_dls(df, size=r.train_size or r.size, bs=r.bs, seed=r.seed, normalize=False,
                          device=default_device(device))
+    if r.low_res: low_res_dls(dls, r.low_res, r.train_size or r.size)
     learn = classifier_learner(dls, arch=r.arch, size=r.size, label_smoothing=r.label_smoothing)
     learn.fit_head(r.probe_passes, progress=progress)
     with (nullcontext() if progress else learn.no_bar()): probe_acc = float(learn.validate()[1])
@@ -194,7 +239,11 @@ def _report(clf, df, out:Path, tta:bool, report_test:bool, progress:bool) -> dic
     plt.close(fig)
     return {s: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items()} for s, r in res.items()}
 
-def train_classifier(data:str=None, # pets folder (Oxford file names, optional manifest.csv); None: full Oxford-IIIT Pet
+def _scan(data, progress:bool):
+    "A `scan_pets` of the folder `data`, or `data` itself if it is a DataFrame already; the skipped files"
+    return (data, []) if isinstance(data, pd.DataFrame) else scan_pets(data, progress=progress)
+
+def train_classifier(data:str=None, # pets folder (Oxford names, optional manifest.csv) or its `scan_pets` table
                      out:str='models/classifier', # output folder: model files, metrics.json and confusion.png
                      recipe:ClassifierRecipe|None=None, # the training settings; None: `ClassifierRecipe()`
                      report_test:bool=True, # evaluate on `test` at the end (the final report); False while tuning
@@ -204,21 +253,42 @@ def train_classifier(data:str=None, # pets folder (Oxford file names, optional m
     "Fine-tune a `CatClassifier` on `train` by `recipe` (fields overridden by `kw`), save it to `out`, report accuracy"
     r = _recipe(recipe, kw)
     t0, c0 = time.time(), time.process_time()
-    df, skipped = scan_pets(data, progress=progress)
+    df, skipped = _scan(data, progress)
     learn, probe_acc = _fit(df, r, device, progress)
     train_wall, train_cpu = time.time() - t0, time.process_time() - c0
     out = Path(out); model = learn.model.eval()
     model.save_pretrained(out)
-    clf = Classifier(model, device)
+    if r.low_res: save_json({**read_json(out/CONFIG), 'low_res': r.low_res}, out/CONFIG)   # `load_judge` reads it back
+    clf = LowResClassifier(model, r.low_res, device) if r.low_res else Classifier(model, device)
     metrics = _report(clf, df, out, r.tta, report_test, progress)
     config = {**asdict(r), 'train_size': r.train_size or r.size, 'n_train': int((df.split=='train').sum()),
-              'data': str(data)}
+              'data': f"a DataFrame of {len(df)} photos" if isinstance(data, pd.DataFrame) else str(data)}
     metrics.update(config=config, history=_history(learn), probe_valid_accuracy=probe_acc, skipped=len(skipped),
                    time={'train_wall_s': round(train_wall, 1), 'train_cpu_s': round(train_cpu, 1),
                          'total_wall_s': round(time.time() - t0, 1), 'total_cpu_s': round(time.process_time() - c0, 1),
                          'threads': torch.get_num_threads()})
     save_json(metrics, out/'metrics.json')
     return {**metrics, 'classifier': clf}
+
+# %% ../nbs/11_train_classifier.ipynb #fec0f449
+JUDGE_RECIPE = ClassifierRecipe(epochs=3, size=128, train_size=128, probe_passes=1, wise=1., tta=False)
+
+def _judge_recipe(size:int, recipe:ClassifierRecipe|None, kw:dict) -> ClassifierRecipe:
+    "`recipe` (default `JUDGE_RECIPE`) with `kw`, `low_res=size`, and an input of at least `size` px"
+    r = _recipe(recipe or JUDGE_RECIPE, kw)
+    if r.size < size: r = replace(r, size=size, train_size=size)
+    return _recipe(r, {'low_res': size})
+
+def train_judge(data=None,                 # pets folder or its `scan_pets` DataFrame; learns from `train` only
+                size:int=32,               # the generator's image size: every photo is reduced to it first
+                out:str='models/judge',    # output folder: model files (config.json has `low_res`), metrics.json
+                recipe:ClassifierRecipe|None=None, # the training settings; None: `JUDGE_RECIPE`
+                report_test:bool=True,     # report the judge's accuracy on real `test` photos at `size` px
+                device:str|None=None,      # torch device; default: best available
+                progress:bool=True,        # show fastai progress bars
+                **kw) -> dict:             # `train_classifier`'s metrics, 'classifier': the `LowResClassifier`
+    "Train the judge of a `size` px generator: a classifier of `train` photos reduced to `size` px (`JUDGE_RECIPE`)"
+    return train_classifier(data, out, _judge_recipe(size, recipe, kw), report_test, device, progress)
 
 # %% ../nbs/11_train_classifier.ipynb #4e66cc83
 def train_classifier_summary(metrics:dict, args) -> dict:
@@ -232,14 +302,14 @@ def train_classifier_summary(metrics:dict, args) -> dict:
             'valid_accuracy': metrics['valid']['accuracy'], 'time': metrics['time']}
 
 # %% ../nbs/11_train_classifier.ipynb #2b714e07
-def eval_classifier(model:str,            # model folder (save_pretrained) or .onnx file
+def eval_classifier(model:str,            # model folder (save_pretrained; a judge's reduces photos) or .onnx file
                     data:str=None,        # pets folder; default: the full Oxford-IIIT Pet dataset
                     split:str='test',     # split to score: train, valid or test
                     tta:store_true=False, # average with the mirror image
                    ) -> dict:
     "Accuracy of classifier `model` on `split` of the pets folder `data`, per label (printed as a table too)"
     _check_split(split)
-    clf = load_classifier(model)
+    clf = load_judge(model)
     df, _ = scan_pets(data, progress=False)
     res = evaluate_classifier(clf, df, split, tta=tta, progress=False)
     print(per_label_table(res).to_string())
