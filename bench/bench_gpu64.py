@@ -19,28 +19,9 @@ Proof on a CPU (no GPU lent), as small as it goes:
 import argparse, json, platform, time
 from pathlib import Path
 import numpy as np, torch
+from bench_gpu import steps_per_s   # the same timed step as the first GPU bench (a DiT preset at batch bs)
 
 ROOT = Path(__file__).parent
-
-def steps_per_s(preset, dev, bs, amp, n=20, warm=3) -> float:
-    "Optimiser steps per second (forward, backward, AdamW) of a fresh `preset` generator at batch `bs`"
-    from tinycats.core import N_CLASSES
-    from tinycats.flow import flow_loss
-    from tinycats.unet import generator_from_preset
-    torch.manual_seed(0)
-    m = generator_from_preset(preset).to(dev).train()
-    s = m.config['img_size']
-    x, y = torch.randn(bs, 3, s, s, device=dev), torch.randint(0, N_CLASSES, (bs,), device=dev)
-    opt = torch.optim.AdamW(m.parameters(), lr=1e-4)
-    sync = torch.cuda.synchronize if dev == 'cuda' else (lambda: None)
-    for i in range(warm + n):
-        if i == warm: sync(); t = time.perf_counter()
-        with torch.autocast(torch.device(dev).type, dtype=torch.bfloat16, enabled=amp):
-            loss = flow_loss(m, x, y)[0]
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    sync()
-    assert torch.isfinite(loss), f"{preset} on {dev}: loss {loss}"
-    return n / (time.perf_counter() - t)
 
 def device_run(a):
     from tinycats.core import LABELS, label_id
@@ -52,7 +33,7 @@ def device_run(a):
     gpu = a.dev == 'cuda'
     info = {'torch': torch.__version__, 'gpu': torch.cuda.get_device_name() if gpu else None,
             'cpu_threads': torch.get_num_threads(), 'python': platform.python_version(), 'preset': a.preset}
-    sps = steps_per_s(a.preset, a.dev, a.bs, gpu, n=20 if gpu else 2, warm=3 if gpu else 1)
+    sps = steps_per_s(a.preset, a.dev, gpu, a.bs, n=20 if gpu else 2, warm=3 if gpu else 1)
     steps = max(20, int(a.budget * sps * 0.85))   # the loop adds data, EMA and logging to the bare step
     (out/'throughput.json').write_text(json.dumps({'info': info, 'batch': a.bs, 'steps_per_s': sps}, indent=1))
     print(f"{a.preset}: {sps:.2f} steps/s at batch {a.bs} -> {steps} steps in {a.budget:.0f} s", flush=True)
