@@ -69,12 +69,13 @@ def _real_at(df, size, progress=False):
 _REAL = {}  # (files with size and mtime, image size) -> (x, y, features): the real side is reused across evaluations
 
 def real_features(df, size:int, batch_size:int=32, device:str|None=None, progress:bool=False) -> tuple:
-    "The photos of `df` at `size` px (uint8), their label ids and Inception features; cached while files are unchanged"
+    "The photos of `df` at `size` px (uint8), their label ids and Inception features; kept while files are unchanged"
+    # in memory for this process, and each photo's features on disk (`inception_features(cache=True)`) for the next runs
     key = (tuple((f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in df.file), size)
     if key not in _REAL:
         x, y = _real_at(df, size, progress)
         if len(_REAL) >= 4: _REAL.pop(next(iter(_REAL)))
-        _REAL[key] = x, y, inception_features(x, batch_size, device, progress)
+        _REAL[key] = x, y, inception_features(x, batch_size, device, progress, cache=True)
     return _REAL[key]
 
 def _match_counts(df, y, seed=0):

