@@ -77,10 +77,11 @@ def image_items(images) -> list:
 
 # %% ../nbs/24_fid.ipynb #a79c8db7
 def feature_cache_dir(device:str|None=None) -> Path|None:
-    "Folder of cached Inception features: `$TINYCATS_CACHE` (`off`: no cache), else `~/.cache/tinycats`; per file and device"
+    "Folder of cached Inception features: `$TINYCATS_CACHE` (`off`: none), else `~/.cache/tinycats`; per net and device"
     env = os.environ.get('TINYCATS_CACHE')
     if env is not None and env.strip().lower() in ('', '0', 'off', 'none', 'false'): return None
-    base = Path(env).expanduser() if env else Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser()/'tinycats'
+    xdg = Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache')
+    base = Path(env).expanduser() if env else xdg.expanduser()/'tinycats'
     return base/f'inception-{INCEPTION_SHA1[:12]}'/default_device(device).type
 
 def _feat_key(a:np.ndarray) -> str:

@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/onnx.html.md"""
 
 # %% ../nbs/30_onnx.ipynb #f21d4910
 from __future__ import annotations
-import json, tempfile, warnings
+import copy, json, tempfile, warnings
 from pathlib import Path
 import numpy as np, torch, onnx
 from torch import nn
@@ -101,6 +101,10 @@ def _versions() -> dict:
 
 def _max_err(a, b): return float(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)).max())
 
+def _cpu_copy(model:nn.Module) -> nn.Module:
+    "An eval-mode CPU copy of `model` to export: the caller's model keeps its device and its train/eval mode"
+    return copy.deepcopy(model).eval().cpu()
+
 def _check_classifier(model, path, x):
     with torch.no_grad(): p = ProbsWrapper(model)(torch.from_numpy(x)).numpy()
     q = session(path).run(None, {'image': x})[0]
@@ -123,8 +127,7 @@ def export_classifier(model,                # `CatClassifier`, or its `save_pret
                       opset:int=OPSET,      # ONNX opset
                      )->dict:               # {'kind', 'files', 'sizes', 'check'}
     "Classifier to ONNX (probabilities, normalisation inside, metadata), optionally also int8; checked against PyTorch"
-    if not isinstance(model, nn.Module): model = CatClassifier.load(model, 'cpu')
-    model = model.eval().cpu()
+    model = CatClassifier.load(model, 'cpu').eval() if not isinstance(model, nn.Module) else _cpu_copy(model)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     f = export_onnx(ProbsWrapper(model), (torch.rand(2, 3, model.size, model.size),), out/f'{name}.onnx', ['image'],
                     ['probs'], classifier_metadata(model) | {'precision': 'float32'}, opset,
@@ -218,8 +221,7 @@ def export_generator(model,               # `DiT`, or a generator folder / check
                      t_eps:float=0.05,    # clamp of `1-t` when a `pred='x'` model's output becomes a velocity
                     )->dict:              # {'kind', 'files', 'sizes', 'check'}
     "Export the generator network `(x, t, y) -> velocity` to ONNX, its config in the metadata; checked against PyTorch"
-    if not isinstance(model, nn.Module): model = load_generator(model, 'cpu')
-    model = model.eval().cpu()
+    model = load_generator(model, 'cpu').eval() if not isinstance(model, nn.Module) else _cpu_copy(model)
     c, out = model.config, Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     args = (torch.randn(2, c['in_ch'], c['img_size'], c['img_size']), torch.rand(2), torch.tensor([0, c['n_classes']]))
     f = export_onnx(VelocityWrapper(model, t_eps), args, out/f'{name}.onnx', ['x', 't', 'y'], ['v'],
