@@ -95,11 +95,15 @@ def _cache_get(p:Path):
     return f if f.shape == (FEAT_DIM,) and f.dtype == np.float32 and np.isfinite(f).all() else None
 
 def _cache_put(p:Path, f:np.ndarray):
-    "Write feature vector `f` to `p` atomically (concurrent runs may write the same file)"
-    p.parent.mkdir(parents=True, exist_ok=True)
+    "Write feature vector `f` to `p` atomically (concurrent runs may share a file); skipped if it cannot be written"
     tmp = p.with_name(f'.{p.name}.{os.getpid()}.{threading.get_ident()}.tmp')
-    with open(tmp, 'wb') as fh: np.save(fh, f)
-    os.replace(tmp, p)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, 'wb') as fh: np.save(fh, f)
+        os.replace(tmp, p)
+    except OSError:   # read-only or full disk, or a file where the folder should be: compute without caching
+        try: tmp.unlink(missing_ok=True)
+        except OSError: pass
 
 @torch.inference_mode()
 def inception_features(images,                # paths / PIL images, or an `(N,3,H,W)` tensor in [-1,1] (or uint8)
