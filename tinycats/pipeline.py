@@ -28,7 +28,7 @@ PIPELINE_SETTINGS = {  # per generator preset; `clf`, `judge`: arguments of `tra
     'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0,
                    clf=dict(epochs=1, size=64, train_size=64, probe_passes=1),
                    judge=dict(epochs=1, size=64, train_size=64)),
-    'cpu32':  dict(gen_steps=6000,   gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=50, eval_cfg=4.0, clf={}),
+    'cpu32':  dict(gen_steps=14_000, gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=50, eval_cfg=4.0, clf={}),
     'cpu64':  dict(gen_steps=1500,   gen_batch=32,  gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf={}),
     'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
                    clf=dict(epochs=8, train_size=224)),
