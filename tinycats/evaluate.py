@@ -173,12 +173,13 @@ def proportional_labels(counts:dict, n:int) -> np.ndarray:
 
 # %% ../nbs/24a_evaluate.ipynb #a1a6c883
 def generate(model, y, steps:int=50, sampler:str='heun', cfg:float=1.5, seed:int=0, batch_size:int=64,
-             progress:bool=True) -> torch.Tensor:
+             progress:bool=True, **kw) -> torch.Tensor:
     "Samples of `model` for label ids `y` in batches of `batch_size` (batch `i` seeded `seed+i`), on the CPU"
+    # kw: other options of `sample_flow`, e.g. `shift`, `cfg_interval`
     y = torch.as_tensor(np.asarray(y), dtype=torch.long)
     starts = range(0, len(y), batch_size)
     return torch.cat([sample(model, y[i:i+batch_size], steps=steps, sampler=sampler, cfg=cfg,
-                             seed=seed + i//batch_size).cpu()
+                             seed=seed + i//batch_size, **kw).cpu()
                       for i in (progress_bar(starts, leave=False) if progress else starts)])
 
 def evaluate_generator(model,              # DiT (or its EMA copy)

@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/pipeline.html.md"""
 
 # %% ../nbs/50_pipeline.ipynb #93e6c55f
 from __future__ import annotations
-import json, time
+import contextlib, io, json, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -20,21 +20,24 @@ from .evaluate import NEAR_COPY_Q, evaluate_generator, generate, show_eval, show
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
-__all__ = ['PIPELINE_SETTINGS', 'default_preset', 'pipeline_settings', 'Stages', 'write_report', 'run_pipeline',
-           'run_pipeline_summary']
+__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'default_preset', 'pipeline_settings', 'Stages', 'gen_step_time',
+           'plan_gen_steps', 'write_report', 'run_pipeline', 'run_pipeline_summary']
 
 # %% ../nbs/50_pipeline.ipynb #12aaf369
 PIPELINE_SETTINGS = {  # per generator preset; `clf`, `judge`: arguments of `train_classifier`, `train_judge`
     'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0,
                    clf=dict(epochs=1, size=64, train_size=64, probe_passes=1),
                    judge=dict(epochs=1, size=64, train_size=64)),
-    'cpu32':  dict(gen_steps=14_000, gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=50, eval_cfg=4.0, clf={}),
+    'cpu32':  dict(gen_steps=30_000, gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=10, eval_cfg=4.0, clf={},
+                   eval_sampler='euler', budget_min=60, after_gen_min=6),
     'cpu64':  dict(gen_steps=1500,   gen_batch=32,  gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf={}),
     'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
                    clf=dict(epochs=8, train_size=224)),
     'anchor': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
                    clf=dict(epochs=8, train_size=224)),
 }
+# settings every preset has unless it says otherwise: no time budget (`gen_steps` exactly), Heun sampling
+SETTING_DEFAULTS = dict(budget_min=None, after_gen_min=5, eval_sampler='heun')
 
 def default_preset(device:str|None=None) -> str:
     "The generator preset for this hardware: `gpu128` with a CUDA GPU, else the laptop-CPU preset `cpu32`"
@@ -45,21 +48,27 @@ def pipeline_settings(preset:str|None=None, device:str|None=None, **overrides) -
     preset = preset or default_preset(device)
     if preset not in PIPELINE_SETTINGS:
         raise TinycatsError(f"unknown preset {preset!r}; valid: {', '.join(PIPELINE_SETTINGS)}")
-    s = {**PIPELINE_SETTINGS[preset], 'clf': dict(PIPELINE_SETTINGS[preset]['clf']),
+    s = {**SETTING_DEFAULTS, **PIPELINE_SETTINGS[preset], 'clf': dict(PIPELINE_SETTINGS[preset]['clf']),
          'judge': dict(PIPELINE_SETTINGS[preset].get('judge', {}))}
     ok = set(s) - {'clf', 'judge'} | {'clf_epochs'}
     bad = set(overrides) - ok
     if bad: raise TinycatsError(f"unknown pipeline settings {sorted(bad)}; valid: {', '.join(sorted(ok))}")
     over = {k: v for k, v in overrides.items() if v is not None}
     if 'clf_epochs' in over: s['clf']['epochs'] = over.pop('clf_epochs')
+    if 'gen_steps' in over and 'budget_min' not in over: over['budget_min'] = 0   # a step count asked for: no budget
+    if (over.get('budget_min') or 0) < 0:
+        raise TinycatsError(f"budget_min must be a number of minutes >= 0 (0: no budget), got {over['budget_min']}")
     return {'preset': preset, **s, **over}
 
 # %% ../nbs/50_pipeline.ipynb #947f76ba
 class Stages:
     "Run named stages in order, timing each, printing progress and saving `report` to `out`/report.json after each"
     def __init__(self, out, report:dict, n:int):
-        self.out, self.report, self.n, self.i = Path(out), report, n, 0
+        self.out, self.report, self.n, self.i, self.t0 = Path(out), report, n, 0, time.time()
         self.report.setdefault('time', {})
+    def elapsed(self) -> float:
+        "Wall seconds since the stages began"
+        return time.time() - self.t0
     def __call__(self, name, f, *args, **kwargs):
         self.i += 1
         print(f"\n== [{self.i}/{self.n}] {name}", flush=True)
@@ -69,6 +78,30 @@ class Stages:
         print(f"== {name}: {self.report['time'][name]['wall_s']:.0f} s", flush=True)
         save_json(self.report, self.out/'report.json')
         return res
+
+# %% ../nbs/50_pipeline.ipynb #b880421c
+def gen_step_time(data, preset:str, batch_size:int, lr:float, seed:int=0, device:str|None=None, n:int=40) -> float:
+    "Wall seconds per optimiser step of `train_generator`'s loop here: the steady rate of a short run of `n` steps"
+    with tempfile.TemporaryDirectory(prefix='tinycats_probe_') as d:
+        with contextlib.redirect_stdout(io.StringIO()):   # its log lines are not the job's
+            train_generator(data, Path(d), preset=preset, steps=n, batch_size=batch_size, lr=lr, seed=seed,
+                            device=device, progress=False, log_every=max(1, n//4), ckpt_every=0, sample_every=0,
+                            log_with='none')
+        rows = [json.loads(l) for l in (Path(d)/'log.jsonl').read_text().splitlines()]
+    a, b = rows[0], rows[-1]   # from the first logged step on: start-up and the first steps' warm-up left out
+    return max((b['time'] - a['time']) / (b['step'] - a['step']), 1e-4)   # the log's times are rounded: never 0
+
+def plan_gen_steps(max_steps:int, step_s:float, budget_min:float, spent_s:float, after_gen_min:float) -> dict:
+    "How many generator steps (at most `max_steps`) fit the `budget_min` minutes after `spent_s` and `after_gen_min`"
+    left = 60*budget_min - spent_s - 60*after_gen_min
+    steps = min(max_steps, int(left // step_s)) if left > 0 else 0
+    if steps < 1:
+        raise TinycatsError(f"the time budget ({budget_min:g} min) leaves no time for the generator: {spent_s/60:.1f} "
+                            f"min spent, {after_gen_min:g} min kept for the later stages; raise --budget-min (0: none) "
+                            "and continue with --resume (the classifier is kept)")
+    return {'budget_min': budget_min, 'spent_s': round(spent_s, 1), 'after_gen_min': after_gen_min,
+            'step_s': round(step_s, 4), 'left_s': round(left, 1), 'steps': steps, 'max_steps': max_steps,
+            'limited_by': 'time' if steps < max_steps else 'max_steps'}
 
 # %% ../nbs/50_pipeline.ipynb #7cd9749b
 def _jsonable(o):
@@ -111,9 +144,25 @@ def _stage_classifier(data, out, s, seed, device, report, resume=False):
     report['classifier'] = _record(m)
     return m['classifier']
 
-def _stage_generator(data, out, s, seed, device, report, resume=False):
-    "Train the generator; returns its EMA network"
-    r = train_generator(data, out/'generator', preset=s['preset'], steps=s['gen_steps'], batch_size=s['gen_batch'],
+def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
+    "The generator's step count: `gen_steps`, or what fits the time budget (kept from `prev`, the report resumed)"
+    if prev.get('generator_plan'):
+        plan = prev['generator_plan']
+        print(f"resume: keeping the planned {plan['steps']} generator steps")
+    elif s['budget_min']:
+        step_s = gen_step_time(data, s['preset'], s['gen_batch'], s['gen_lr'], seed, device)
+        plan = plan_gen_steps(s['gen_steps'], step_s, s['budget_min'], elapsed(), s['after_gen_min'])
+        print(f"time budget {s['budget_min']:g} min: {plan['left_s']/60:.1f} min left for the generator at "
+              f"{step_s:.3f} s per step here: {plan['steps']} steps (at most {s['gen_steps']})", flush=True)
+    else: return s['gen_steps']
+    report['generator_plan'] = plan
+    save_json(report, out/'report.json')   # now: a run killed while training resumes with the same plan
+    return plan['steps']
+
+def _stage_generator(data, out, s, seed, device, report, resume=False, elapsed=lambda: 0., prev=None):
+    "Train the generator (as many steps as the time budget allows, if there is one); returns its EMA network"
+    steps = _gen_plan(data, out, s, seed, device, report, elapsed, (prev or {}) if resume else {})
+    r = train_generator(data, out/'generator', preset=s['preset'], steps=steps, batch_size=s['gen_batch'],
                         lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed,
                         device=device)
     rec = {k: _jsonable(v) for k, v in r.items() if k != 'generator'}
@@ -136,14 +185,15 @@ def _save_fig(fig, p):
 
 def _stage_eval(out, df, gen, judge, s, seed, device, report):
     "Score the generator `gen` with `judge`; plots, the closest pairs of samples and train photos, samples per breed"
-    r = evaluate_generator(gen, df, judge, n=s['n_eval'], steps=s['eval_steps'], cfg=s['eval_cfg'], seed=seed,
-                           device=device, return_samples=True)
+    r = evaluate_generator(gen, df, judge, n=s['n_eval'], steps=s['eval_steps'], sampler=s['eval_sampler'],
+                           cfg=s['eval_cfg'], seed=seed, device=device, return_samples=True)
     x = r.pop('samples')
     report['evaluation'] = _jsonable(r)
-    _save_fig(show_eval(r, f"generator ({s['preset']}, {s['gen_steps']} steps) vs test photos"), out/'evaluation.png')
+    steps = report.get('generator', {}).get('step', s['gen_steps'])
+    _save_fig(show_eval(r, f"generator ({s['preset']}, {steps} steps) vs test photos"), out/'evaluation.png')
     _save_fig(show_nearest(x, r), out/'nearest.png')
     ids = [label_id(b) for b in LABELS for _ in range(6)]
-    x = generate(gen, ids, steps=s['eval_steps'], cfg=r['cfg'], seed=seed, progress=False)
+    x = generate(gen, ids, steps=s['eval_steps'], sampler=s['eval_sampler'], cfg=r['cfg'], seed=seed, progress=False)
     atomic_write(out/'samples_per_breed.png', lambda p: image_grid(x, nrow=12).save(p, format='png'))
     return r
 
@@ -172,10 +222,20 @@ def _md_classifier(c) -> list:
             *[f"| {k} | {_f(v, 2)} |" for k, v in t.get('per_label', {}).items()],
             "", "![confusion matrix](classifier/confusion.png)", ""]
 
-def _md_generator(g) -> list:
+def _md_plan(p) -> str:
+    "How the time budget set the generator's step count (empty without one)"
+    if not p: return ''
+    why = (f"as many steps as fit: {p['left_s']/60:.1f} minutes were left after {p['spent_s']/60:.1f} minutes of "
+           f"earlier stages and {p['after_gen_min']:g} kept for the judge, the evaluation and the export, at "
+           f"{p['step_s']:.3f} s per step (timed here before training)" if p['limited_by'] == 'time'
+           else f"its upper limit of {p['max_steps']} steps, which fit")
+    return f" The whole job had a budget of {p['budget_min']:g} minutes; the generator trained {why}."
+
+def _md_generator(g, plan=None) -> list:
     b = g.get('baselines', {})
     return ["## Generator training", "",
-            f"{g.get('step')} steps; final training loss {_f(g.get('loss'))}, "
+            f"{g.get('step')} steps.{_md_plan(plan)}"
+            f" Final training loss {_f(g.get('loss'))}, "
             f"validation loss {_f(g.get('valid_loss'))}; baselines: zero predictor {_f(b.get('zero'))}, "
             f"mean predictor {_f(b.get('mean'))}.",
             "", "![loss](generator/loss.png)", "", "![samples](generator/samples.png)", ""]
@@ -230,7 +290,7 @@ def write_report(out, report:dict|None=None) -> Path:
     out = Path(out); r = report if report is not None else json.loads((out/'report.json').read_text())
     L = _md_data(r)
     if 'classifier' in r: L += _md_classifier(r['classifier'])
-    if 'generator' in r: L += _md_generator(r['generator'])
+    if 'generator' in r: L += _md_generator(r['generator'], r.get('generator_plan'))
     if 'evaluation' in r: L += _md_eval(r['evaluation'], r.get('judge'))
     if 'export' in r: L += ["## ONNX export", "", "```json", json.dumps(r['export'], indent=1)[:3000], "```", ""]
     L += ["## Time", "", "| stage | wall (s) | CPU (s) |", "|---|---|---|",
@@ -245,8 +305,10 @@ def write_report(out, report:dict|None=None) -> Path:
 def run_pipeline(data:str=None,           # pets folder; default: the full Oxford-IIIT Pet (downloaded by fastai)
                  out:str='runs/pipeline', # output folder for models, ONNX files, pictures and the report
                  preset:str=None,         # generator preset; default: gpu128 with a GPU, else cpu32 (laptop CPU)
-                 gen_steps:int=None,      # generator steps (default: the preset's)
+                 gen_steps:int=None,      # generator steps (default: the preset's; given, and no budget_min: exactly these)
                  clf_epochs:int=None,     # classifier epochs (default: the preset's)
+                 budget_min:float=None,   # minutes for the whole job: the generator trains as many of its steps as fit
+                                          # (default: the preset's, 60 for cpu32; 0: no budget, exactly gen_steps)
                  n_eval:int=None,         # generated images for the evaluation (default: as many as test photos)
                  seed:int=0,              # random seed of both models and the evaluation
                  device:str=None,         # torch device, e.g. cpu (default: the best available)
@@ -255,15 +317,20 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
                  **overrides,             # other settings of `PIPELINE_SETTINGS`, e.g. `eval_cfg=2.0`
                 )->dict:                  # the report (also in `out`/report.json and report.md)
     "Train, evaluate and export both models; write report.md, report.json and pictures to OUT"
-    s = pipeline_settings(preset, device, gen_steps=gen_steps, clf_epochs=clf_epochs, n_eval=n_eval, **overrides)
+    s = pipeline_settings(preset, device, gen_steps=gen_steps, clf_epochs=clf_epochs, n_eval=n_eval,
+                          budget_min=budget_min, **overrides)
     out = Path(out)
     if out.exists() and not out.is_dir(): raise TinycatsError(f"--out {out} is a file, not a folder: choose a folder")
     out.mkdir(parents=True, exist_ok=True)
+    prev = {}
+    if resume and (out/'report.json').exists():
+        try: prev = read_json(out/'report.json')
+        except TinycatsError as e: print(f"resume: {e}; the generator's step count is planned anew")
     report = {'settings': s, 'device': str(default_device(device)), 'seed': seed}
     st = Stages(out, report, 5 if no_export else 6)
     df = st('data', _stage_data, data, report)
     clf = st('classifier', _stage_classifier, data, out, s, seed, device, report, resume)
-    gen = st('generator', _stage_generator, data, out, s, seed, device, report, resume)
+    gen = st('generator', _stage_generator, data, out, s, seed, device, report, resume, st.elapsed, prev)
     judge = st('judge', _stage_judge, df, out, gen, s, seed, device, report, resume)
     st('evaluation', _stage_eval, out, df, gen, judge, s, seed, device, report)
     if not no_export: st('export', _stage_export, data, out, gen, clf, report)
