@@ -305,7 +305,7 @@ def write_report(out, report:dict|None=None) -> Path:
 def run_pipeline(data:str=None,           # pets folder; default: the full Oxford-IIIT Pet (downloaded by fastai)
                  out:str='runs/pipeline', # output folder for models, ONNX files, pictures and the report
                  preset:str=None,         # generator preset; default: gpu128 with a GPU, else cpu32 (laptop CPU)
-                 gen_steps:int=None,      # generator steps (default: the preset's; given, and no budget_min: exactly these)
+                 gen_steps:int=None,      # generator steps (default: the preset's); given alone: exactly these
                  clf_epochs:int=None,     # classifier epochs (default: the preset's)
                  budget_min:float=None,   # minutes for the whole job: the generator trains as many of its steps as fit
                                           # (default: the preset's, 60 for cpu32; 0: no budget, exactly gen_steps)
