@@ -161,7 +161,7 @@ def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
 
 def _stage_generator(data, out, s, seed, device, report, resume=False, elapsed=lambda: 0., prev=None):
     "Train the generator (as many steps as the time budget allows, if there is one); returns its EMA network"
-    steps = _gen_plan(data, out, s, seed, device, report, elapsed, (prev or {}) if resume else {})
+    steps = _gen_plan(data, out, s, seed, device, report, elapsed, prev or {})   # prev: only when resuming
     r = train_generator(data, out/'generator', preset=s['preset'], steps=steps, batch_size=s['gen_batch'],
                         lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed,
                         device=device)
