@@ -7,12 +7,13 @@ model draws `--n` samples with the `valid` label mix from noise seeds 0 and 1, w
 precision/recall; the floor: as many real `train` photos). `test` is never read. Writes
 bench/results/gen_long.{json,md} and nbs/images/gen_long.png (for the docs: a panel of samples per model).
   python bench/bench_gen_long.py NAME=FOLDER [NAME=FOLDER ...] [--data ../shared/data/pets-mini] [--n 177]
-The folders measured (train.json records each run's settings):
-  dit:    the main job's generator, `tinycats pipeline --data ../shared/data/pets-mini` (runs/pipeline/generator)
-  unet32 (32 ch), bf16:  train_generator(data, 'runs/unet_bf16', preset='unet32', ch=32, steps=4500, batch_size=32,
-                          lr=2e-3, mixed_precision='bf16', device='cpu')
-  unet32 (48 ch), bf16:  tinycats train-generator --data ../shared/data/pets-mini --out runs/unet48_bf16 --preset unet32
-                          --steps 2700 --batch-size 32 --lr 2e-3 --mixed-precision bf16 --device cpu
+The run recorded in bench/results (each folder's train.json holds its settings):
+  python bench/bench_gen_long.py dit=runs/pipeline/generator "unet 32 ch=runs/unet_bf16" "unet32 (48 ch)=runs/unet48_bf16"
+  dit:            the main job's generator, from `tinycats pipeline --data ../shared/data/pets-mini`
+  unet 32 ch:     train_generator(data, 'runs/unet_bf16', preset='unet32', ch=32, steps=4500, batch_size=32, lr=2e-3,
+                                  mixed_precision='bf16', device='cpu', log_every=250)
+  unet32 (48 ch): tinycats train-generator --data ../shared/data/pets-mini --out runs/unet48_bf16 --preset unet32
+                      --steps 2700 --batch-size 32 --lr 2e-3 --mixed-precision bf16 --device cpu --log-every 150 --log-with none
 """
 import argparse, json, platform
 from pathlib import Path
