@@ -36,8 +36,7 @@ def score(model, y, df, s):
     for seed in SEEDS:
         x = generate(model, y, seed=seed, progress=False, sampler=s['eval_sampler'], steps=s['eval_steps'], cfg=s['eval_cfg'])
         ev = evaluate_samples(x, y, df, None, progress=False, ref='valid')
-        res[str(seed)] = {**{k: ev[k] for k in KEEP}, 'floor_fid': ev['floor']['fid'],
-                          **{k: ev[k] for k in ('near_copy_share',) if k in ev}}
+        res[str(seed)] = {**{k: ev[k] for k in KEEP}, 'floor_fid': ev['floor']['fid']}
     return res
 
 def write(doc, out):
@@ -60,11 +59,12 @@ def write(doc, out):
     (out/'gen_long.md').write_text(md)
     return md
 
-def grids(models, fig_path):
-    "One panel of samples per model (rows: the 13 labels), side by side, saved at `fig_path`"
+def grids(models, fig_path, s):
+    "One panel of samples per model (rows: the 13 labels; the evaluation's sampler `s`), side by side, at `fig_path`"
     fig, axs = plt.subplots(1, len(models), figsize=(4.2*len(models), 9.5), squeeze=False)
     for ax, (k, m) in zip(axs[0], models.items()):
-        ax.imshow(preview_grid(m, BREEDS + [OTHER], n_per=6, steps=10, cfg=4.0, seed=0)); ax.set_title(k); ax.axis('off')
+        ax.imshow(preview_grid(m, BREEDS + [OTHER], n_per=6, steps=s['eval_steps'], sampler=s['eval_sampler'],
+                               cfg=s['eval_cfg'], seed=0)); ax.set_title(k); ax.axis('off')
     fig.tight_layout(); fig.savefig(fig_path, dpi=110); plt.close(fig)
 
 if __name__ == '__main__':
@@ -94,5 +94,5 @@ if __name__ == '__main__':
         r['steps'] = r.pop('step')
         print(name, {k: round(v['fid'], 1) for k, v in r['scores'].items()}, flush=True)
         write(doc, out)
-    grids(models, a.fig)
+    grids(models, a.fig, s)
     print(write(doc, out))
