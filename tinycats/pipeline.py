@@ -10,8 +10,11 @@ import contextlib, io, json, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
+import torch
 import matplotlib.pyplot as plt
-from .core import LABELS, TinycatsError, atomic_write, default_device, image_grid, label_id, read_json, save_json
+from .core import (LABELS, TinycatsError, atomic_write, check_choice, default_device, image_grid, label_id,
+                           read_json, save_json)
+from .unet import PRESETS
 from .data import scan_pets, count_table
 from .classifier import load_classifier
 from .train_classifier import JUDGE_RECIPE, load_judge, train_classifier, train_judge
@@ -20,24 +23,36 @@ from .evaluate import NEAR_COPY_Q, evaluate_generator, generate, show_eval, show
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
-__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'default_preset', 'pipeline_settings', 'Stages', 'gen_step_time',
-           'plan_gen_steps', 'write_report', 'run_pipeline', 'run_pipeline_summary']
+__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'cpu_has_amx', 'gen_precision', 'default_preset', 'pipeline_settings',
+           'Stages', 'gen_step_time', 'plan_gen_steps', 'write_report', 'run_pipeline', 'run_pipeline_summary']
 
 # %% ../nbs/50_pipeline.ipynb #12aaf369
-PIPELINE_SETTINGS = {  # per generator preset; `clf`, `judge`: arguments of `train_classifier`, `train_judge`
+PIPELINE_SETTINGS = {  # per job preset; `clf`, `judge`: arguments of `train_classifier`, `train_judge`
     'tiny':   dict(gen_steps=40,     gen_batch=16,  gen_lr=2e-3, n_eval=26,   eval_steps=4,  eval_cfg=4.0,
                    clf=dict(epochs=1, size=64, train_size=64, probe_passes=1),
                    judge=dict(epochs=1, size=64, train_size=64)),
-    'cpu32':  dict(gen_steps=30_000, gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=10, eval_cfg=4.0, clf={},
-                   eval_sampler='euler', budget_min=60, after_gen_min=6),
+    'cpu32':  dict(gen_steps=30_000, gen_batch=32,  gen_lr=2e-3, n_eval=None, eval_steps=10, eval_cfg=3.0, clf={},
+                   eval_sampler='euler', budget_min=60, after_gen_min=6, gen_preset='unet32', gen_precision='amx'),
     'cpu64':  dict(gen_steps=1500,   gen_batch=32,  gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5, clf={}),
     'gpu128': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
                    clf=dict(epochs=8, train_size=224)),
     'anchor': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
                    clf=dict(epochs=8, train_size=224)),
 }
-# settings every preset has unless it says otherwise: no time budget (`gen_steps` exactly), Heun sampling
-SETTING_DEFAULTS = dict(budget_min=None, after_gen_min=5, eval_sampler='heun')
+# settings every preset has unless it says otherwise: no time budget (`gen_steps` exactly), Heun sampling, the
+# generator preset of the job preset's name (`tinycats.unet.PRESETS`), the default precision of `make_accelerator`
+SETTING_DEFAULTS = dict(budget_min=None, after_gen_min=5, eval_sampler='heun', gen_preset=None, gen_precision=None)
+
+def cpu_has_amx() -> bool:
+    "Whether this CPU has AMX tiles (Intel's matrix units): bf16 autocast speeds convolutions up on them"
+    f = getattr(torch.cpu, '_is_amx_tile_supported', None)   # a private probe of torch's: absent means unknown, so no
+    return bool(f and f())
+
+def gen_precision(s:dict, device:str|None=None) -> str|None:
+    "The generator's `mixed_precision` under settings `s`: 'amx' is bf16 on a CPU with AMX, else the device's default"
+    p = s.get('gen_precision')
+    if p != 'amx': return p
+    return 'bf16' if default_device(device).type == 'cpu' and cpu_has_amx() else None
 
 def default_preset(device:str|None=None) -> str:
     "The generator preset for this hardware: `gpu128` with a CUDA GPU, else the laptop-CPU preset `cpu32`"
@@ -58,7 +73,9 @@ def pipeline_settings(preset:str|None=None, device:str|None=None, **overrides) -
     if 'gen_steps' in over and 'budget_min' not in over: over['budget_min'] = 0   # a step count asked for: no budget
     if (over.get('budget_min') or 0) < 0:
         raise TinycatsError(f"budget_min must be a number of minutes >= 0 (0: no budget), got {over['budget_min']}")
-    return {'preset': preset, **s, **over}
+    s = {'preset': preset, **s, **over}
+    s['gen_preset'] = check_choice(s['gen_preset'] or preset, PRESETS, 'generator preset')
+    return s
 
 # %% ../nbs/50_pipeline.ipynb #947f76ba
 class Stages:
@@ -80,13 +97,14 @@ class Stages:
         return res
 
 # %% ../nbs/50_pipeline.ipynb #b880421c
-def gen_step_time(data, preset:str, batch_size:int, lr:float, seed:int=0, device:str|None=None, n:int=40) -> float:
+def gen_step_time(data, preset:str, batch_size:int, lr:float, seed:int=0, device:str|None=None, n:int=40,
+                  mixed_precision:str|None=None) -> float:
     "Wall seconds per optimiser step of `train_generator`'s loop here: the steady rate of a short run of `n` steps"
     with tempfile.TemporaryDirectory(prefix='tinycats_probe_') as d:
         with contextlib.redirect_stdout(io.StringIO()):   # its log lines are not the job's
             train_generator(data, Path(d), preset=preset, steps=n, batch_size=batch_size, lr=lr, seed=seed,
                             device=device, progress=False, log_every=max(1, n//4), ckpt_every=0, sample_every=0,
-                            log_with='none')
+                            log_with='none', mixed_precision=mixed_precision)
         rows = [json.loads(l) for l in (Path(d)/'log.jsonl').read_text().splitlines()]
     a, b = rows[0], rows[-1]   # from the first logged step on: start-up and the first steps' warm-up left out
     return max((b['time'] - a['time']) / (b['step'] - a['step']), 1e-4)   # the log's times are rounded: never 0
@@ -150,7 +168,8 @@ def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
         plan = prev['generator_plan']
         print(f"resume: keeping the planned {plan['steps']} generator steps")
     elif s['budget_min']:
-        step_s = gen_step_time(data, s['preset'], s['gen_batch'], s['gen_lr'], seed, device)
+        step_s = gen_step_time(data, s['gen_preset'], s['gen_batch'], s['gen_lr'], seed, device,
+                               mixed_precision=gen_precision(s, device))   # timed as it will train
         plan = plan_gen_steps(s['gen_steps'], step_s, s['budget_min'], elapsed(), s['after_gen_min'])
         print(f"time budget {s['budget_min']:g} min: {plan['left_s']/60:.1f} min left for the generator at "
               f"{step_s:.3f} s per step here: {plan['steps']} steps (at most {s['gen_steps']})", flush=True)
@@ -162,9 +181,9 @@ def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
 def _stage_generator(data, out, s, seed, device, report, resume=False, elapsed=lambda: 0., prev=None):
     "Train the generator (as many steps as the time budget allows, if there is one); returns its EMA network"
     steps = _gen_plan(data, out, s, seed, device, report, elapsed, prev or {})   # prev: only when resuming
-    r = train_generator(data, out/'generator', preset=s['preset'], steps=steps, batch_size=s['gen_batch'],
+    r = train_generator(data, out/'generator', preset=s['gen_preset'], steps=steps, batch_size=s['gen_batch'],
                         lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed,
-                        device=device)
+                        device=device, mixed_precision=gen_precision(s, device))
     rec = {k: _jsonable(v) for k, v in r.items() if k != 'generator'}
     report['generator'] = {**rec, **{k: _rel(rec[k], out) for k in ('checkpoint', 'model') if k in rec}}
     return r['generator']
@@ -190,7 +209,7 @@ def _stage_eval(out, df, gen, judge, s, seed, device, report):
     x = r.pop('samples')
     report['evaluation'] = _jsonable(r)
     steps = report.get('generator', {}).get('step', s['gen_steps'])
-    _save_fig(show_eval(r, f"generator ({s['preset']}, {steps} steps) vs test photos"), out/'evaluation.png')
+    _save_fig(show_eval(r, f"generator ({s['gen_preset']}, {steps} steps) vs test photos"), out/'evaluation.png')
     _save_fig(show_nearest(x, r), out/'nearest.png')
     ids = [label_id(b) for b in LABELS for _ in range(6)]
     x = generate(gen, ids, steps=s['eval_steps'], sampler=s['eval_sampler'], cfg=r['cfg'], seed=seed, progress=False)
@@ -211,7 +230,13 @@ def _md_data(r) -> list:
     d = r['data']
     return ["# tinycats pipeline report", "", f"Data: `{d['path']}`: {d['n']} usable photos "
             f"({', '.join(f'{k} {v}' for k, v in sorted(d['counts'].items()))}), {len(d['skipped'])} skipped. "
-            f"Generator preset `{r['settings']['preset']}`. Device: {r['device']}.", ""]
+            f"Job preset `{r['settings']['preset']}`: {_md_gen_kind(r)}. Device: {r['device']}.", ""]
+
+def _md_gen_kind(r) -> str:
+    "Which generator the job trained, and in what precision (reports from before `gen_preset` name the job's preset)"
+    g = r['settings'].get('gen_preset', r['settings']['preset'])
+    mp = r.get('generator', {}).get('mixed_precision', 'no')
+    return f"generator preset `{g}`" + (f" under {mp} autocast" if mp not in (None, 'no') else '')
 
 def _md_classifier(c) -> list:
     t, conf = c.get('test', {}), c.get('config', {})

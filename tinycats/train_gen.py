@@ -244,7 +244,8 @@ def _finish(r):
     s = _summary(r) if r.acc.is_main_process else {}
     r.acc.wait_for_everyone()
     return {'step': r.step, 'loss': r.rows[-1]['loss'] if r.rows else None, 'checkpoint': str(r.ck),
-            'model': str(r.out/'model'), **{k: s[k] for k in ('valid_loss', 'baselines', 'params') if k in s},
+            'model': str(r.out/'model'),
+            **{k: s[k] for k in ('valid_loss', 'baselines', 'params', 'mixed_precision') if k in s},
             'config': r.conf, 'generator': r.ema.module}
 
 # %% ../nbs/23b_train_gen.ipynb #4a3f3db0
