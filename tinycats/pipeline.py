@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
-from .core import (LABELS, TinycatsError, atomic_write, check_choice, default_device, image_grid, label_id,
-                           read_json, save_json)
+from .core import LABELS, TinycatsError, atomic_write, check_choice, default_device, image_grid, label_id
+from .core import read_json, save_json
 from .unet import PRESETS
 from .data import scan_pets, count_table
 from .classifier import load_classifier
@@ -55,7 +55,7 @@ def gen_precision(s:dict, device:str|None=None) -> str|None:
     return 'bf16' if default_device(device).type == 'cpu' and cpu_has_amx() else None
 
 def default_preset(device:str|None=None) -> str:
-    "The generator preset for this hardware: `gpu128` with a CUDA GPU, else the laptop-CPU preset `cpu32`"
+    "The job preset for this hardware: `gpu128` with a CUDA GPU, else the laptop-CPU preset `cpu32`"
     return 'gpu128' if default_device(device).type == 'cuda' else 'cpu32'
 
 def pipeline_settings(preset:str|None=None, device:str|None=None, **overrides) -> dict:
@@ -329,7 +329,7 @@ def write_report(out, report:dict|None=None) -> Path:
 # %% ../nbs/50_pipeline.ipynb #54c06904
 def run_pipeline(data:str=None,           # pets folder; default: the full Oxford-IIIT Pet (downloaded by fastai)
                  out:str='runs/pipeline', # output folder for models, ONNX files, pictures and the report
-                 preset:str=None,         # generator preset; default: gpu128 with a GPU, else cpu32 (laptop CPU)
+                 preset:str=None,         # job preset; default: gpu128 with a GPU, else cpu32 (laptop CPU)
                  gen_steps:int=None,      # generator steps (default: the preset's); given alone: exactly these
                  clf_epochs:int=None,     # classifier epochs (default: the preset's)
                  budget_min:float=None,   # minutes for the whole job: the generator trains as many of its steps as fit
