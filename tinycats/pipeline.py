@@ -10,7 +10,6 @@ import contextlib, io, json, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
-import torch
 import matplotlib.pyplot as plt
 from .core import LABELS, TinycatsError, atomic_write, check_choice, default_device, image_grid, label_id
 from .core import read_json, save_json
@@ -23,8 +22,8 @@ from .evaluate import NEAR_COPY_Q, evaluate_generator, generate, show_eval, show
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
-__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'cpu_has_amx', 'gen_precision', 'default_preset', 'pipeline_settings',
-           'Stages', 'gen_step_time', 'plan_gen_steps', 'write_report', 'run_pipeline', 'run_pipeline_summary']
+__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'default_preset', 'pipeline_settings', 'Stages', 'gen_step_time',
+           'plan_gen_steps', 'write_report', 'run_pipeline', 'run_pipeline_summary']
 
 # %% ../nbs/50_pipeline.ipynb #12aaf369
 PIPELINE_SETTINGS = {  # per job preset; `clf`, `judge`: arguments of `train_classifier`, `train_judge`
@@ -39,20 +38,8 @@ PIPELINE_SETTINGS = {  # per job preset; `clf`, `judge`: arguments of `train_cla
     'anchor': dict(gen_steps=40_000, gen_batch=256, gen_lr=5e-4, n_eval=None, eval_steps=50, eval_cfg=1.5,
                    clf=dict(epochs=8, train_size=224)),
 }
-# settings every preset has unless it says otherwise: no time budget (`gen_steps` exactly), Heun sampling, the
-# generator preset of the job preset's name (`tinycats.unet.PRESETS`), the default precision of `make_accelerator`
+# what a preset has unless it says: no time budget, Heun, the generator preset of its name, make_accelerator's precision
 SETTING_DEFAULTS = dict(budget_min=None, after_gen_min=5, eval_sampler='heun', gen_preset=None, gen_precision=None)
-
-def cpu_has_amx() -> bool:
-    "Whether this CPU has AMX tiles (Intel's matrix units): bf16 autocast speeds convolutions up on them"
-    f = getattr(torch.cpu, '_is_amx_tile_supported', None)   # a private probe of torch's: absent means unknown, so no
-    return bool(f and f())
-
-def gen_precision(s:dict, device:str|None=None) -> str|None:
-    "The generator's `mixed_precision` under settings `s`: 'amx' is bf16 on a CPU with AMX, else the device's default"
-    p = s.get('gen_precision')
-    if p != 'amx': return p
-    return 'bf16' if default_device(device).type == 'cpu' and cpu_has_amx() else None
 
 def default_preset(device:str|None=None) -> str:
     "The job preset for this hardware: `gpu128` with a CUDA GPU, else the laptop-CPU preset `cpu32`"
@@ -83,9 +70,7 @@ class Stages:
     def __init__(self, out, report:dict, n:int):
         self.out, self.report, self.n, self.i, self.t0 = Path(out), report, n, 0, time.time()
         self.report.setdefault('time', {})
-    def elapsed(self) -> float:
-        "Wall seconds since the stages began"
-        return time.time() - self.t0
+    def elapsed(self) -> float: return time.time() - self.t0   # wall seconds since the stages began
     def __call__(self, name, f, *args, **kwargs):
         self.i += 1
         print(f"\n== [{self.i}/{self.n}] {name}", flush=True)
@@ -169,7 +154,7 @@ def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
         print(f"resume: keeping the planned {plan['steps']} generator steps")
     elif s['budget_min']:
         step_s = gen_step_time(data, s['gen_preset'], s['gen_batch'], s['gen_lr'], seed, device,
-                               mixed_precision=gen_precision(s, device))   # timed as it will train
+                               mixed_precision=s['gen_precision'])   # timed as it will train
         plan = plan_gen_steps(s['gen_steps'], step_s, s['budget_min'], elapsed(), s['after_gen_min'])
         print(f"time budget {s['budget_min']:g} min: {plan['left_s']/60:.1f} min left for the generator at "
               f"{step_s:.3f} s per step here: {plan['steps']} steps (at most {s['gen_steps']})", flush=True)
@@ -183,7 +168,7 @@ def _stage_generator(data, out, s, seed, device, report, resume=False, elapsed=l
     steps = _gen_plan(data, out, s, seed, device, report, elapsed, prev or {})   # prev: only when resuming
     r = train_generator(data, out/'generator', preset=s['gen_preset'], steps=steps, batch_size=s['gen_batch'],
                         lr=s['gen_lr'], cfg=s['eval_cfg'], resume=resume, overwrite=not resume, seed=seed,
-                        device=device, mixed_precision=gen_precision(s, device))
+                        device=device, mixed_precision=s['gen_precision'])
     rec = {k: _jsonable(v) for k, v in r.items() if k != 'generator'}
     report['generator'] = {**rec, **{k: _rel(rec[k], out) for k in ('checkpoint', 'model') if k in rec}}
     return r['generator']
@@ -206,8 +191,7 @@ def _stage_eval(out, df, gen, judge, s, seed, device, report):
     "Score the generator `gen` with `judge`; plots, the closest pairs of samples and train photos, samples per breed"
     r = evaluate_generator(gen, df, judge, n=s['n_eval'], steps=s['eval_steps'], sampler=s['eval_sampler'],
                            cfg=s['eval_cfg'], seed=seed, device=device, return_samples=True)
-    x = r.pop('samples')
-    report['evaluation'] = _jsonable(r)
+    x, report['evaluation'] = r.pop('samples'), _jsonable(r)   # the samples for the pictures, not the report
     steps = report.get('generator', {}).get('step', s['gen_steps'])
     _save_fig(show_eval(r, f"generator ({s['gen_preset']}, {steps} steps) vs test photos"), out/'evaluation.png')
     _save_fig(show_nearest(x, r), out/'nearest.png')
@@ -227,16 +211,12 @@ def _stage_export(data, out, gen, clf, report):
 def _f(x, d=3): return '-' if x is None else (f"{x:.{d}f}" if isinstance(x, float) else str(x))
 
 def _md_data(r) -> list:
-    d = r['data']
+    "The heading, the data, and which generator the job trained in what precision (old reports: the job's preset)"
+    d, s, mp = r['data'], r['settings'], r.get('generator', {}).get('mixed_precision', 'no')
     return ["# tinycats pipeline report", "", f"Data: `{d['path']}`: {d['n']} usable photos "
-            f"({', '.join(f'{k} {v}' for k, v in sorted(d['counts'].items()))}), {len(d['skipped'])} skipped. "
-            f"Job preset `{r['settings']['preset']}`: {_md_gen_kind(r)}. Device: {r['device']}.", ""]
-
-def _md_gen_kind(r) -> str:
-    "Which generator the job trained, and in what precision (reports from before `gen_preset` name the job's preset)"
-    g = r['settings'].get('gen_preset', r['settings']['preset'])
-    mp = r.get('generator', {}).get('mixed_precision', 'no')
-    return f"generator preset `{g}`" + (f" under {mp} autocast" if mp not in (None, 'no') else '')
+            f"({', '.join(f'{k} {v}' for k, v in sorted(d['counts'].items()))}), {len(d['skipped'])} skipped. Job "
+            f"preset `{s['preset']}`: generator preset `{s.get('gen_preset', s['preset'])}`"
+            + (f" under {mp} autocast" if mp not in (None, 'no') else '') + f". Device: {r['device']}.", ""]
 
 def _md_classifier(c) -> list:
     t, conf = c.get('test', {}), c.get('config', {})
@@ -259,8 +239,7 @@ def _md_plan(p) -> str:
 def _md_generator(g, plan=None) -> list:
     b = g.get('baselines', {})
     return ["## Generator training", "",
-            f"{g.get('step')} steps.{_md_plan(plan)}"
-            f" Final training loss {_f(g.get('loss'))}, "
+            f"{g.get('step')} steps.{_md_plan(plan)} Final training loss {_f(g.get('loss'))}, "
             f"validation loss {_f(g.get('valid_loss'))}; baselines: zero predictor {_f(b.get('zero'))}, "
             f"mean predictor {_f(b.get('mean'))}.",
             "", "![loss](generator/loss.png)", "", "![samples](generator/samples.png)", ""]
@@ -271,9 +250,8 @@ def _md_judge(e, j) -> list:
     c, t, v = j.get('config', {}), j.get('test', {}), j.get('valid', {})
     return [f"Judge: `judge/`, {c.get('arch')} trained on `train` photos reduced to {c.get('low_res')} px (the "
             f"generator's size) and seen at {c.get('size')} px, {c.get('epochs')} epochs (`train_judge`). On real "
-            f"photos reduced the same "
-            f"way it is right on **{_f(t.get('accuracy'))}** of `test` (n={t.get('n')}) and {_f(v.get('accuracy'))} of "
-            f"`valid`: the ceiling of the breed accuracy below.", ""]
+            f"photos reduced the same way it is right on **{_f(t.get('accuracy'))}** of `test` (n={t.get('n')}) "
+            f"and {_f(v.get('accuracy'))} of `valid`: the ceiling of the breed accuracy below.", ""]
 
 def _md_breeds(e) -> list:
     inf = (f" Chance-corrected (informedness: hits minus the same label's false alarms, averaged over the breeds): "
@@ -294,8 +272,7 @@ def _md_copies(e) -> list:
             f"Distance of each sample to its nearest `train` photo in Inception feature space: median "
             f"{_f(e['nn_dist_median'], 2)} (real test photos: {_f(e['real_nn_dist_median'], 2)}). A sample is a "
             f"near-copy when it is closer than {_f(e['near_copy_threshold'], 2)}, closer than {1 - NEAR_COPY_Q:.0%} "
-            f"of the real test "
-            f"photos are to theirs: **{_f(e['near_copy_share'])}** of the samples are (test photos: "
+            f"of the real test photos are to theirs: **{_f(e['near_copy_share'])}** of the samples are (test photos: "
             f"{_f(e['real_near_copy_share'])}; a generator that does not copy shows about {NEAR_COPY_Q:.2f}).", "",
             "![closest pairs: samples above their nearest train photos](nearest.png)", ""]
 

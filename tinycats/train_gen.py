@@ -57,7 +57,7 @@ class RunOptions:
     log_every:int=50        # steps per logged loss value
     cfg:float=2.0           # guidance scale of the preview grids
     sample_steps:int=25     # sampler steps of the preview grids
-    mixed_precision:str|None=None # 'bf16', 'fp16' or 'no'; None = bf16 on GPUs that support it, else 'no'
+    mixed_precision:str|None=None # 'bf16', 'fp16', 'no'; 'amx': bf16 on AMX CPUs; None: bf16 on GPUs with it, else 'no'
     log_with:str='tensorboard' # tracker (`TRACKERS`): 'tensorboard' (in `out/tinycats`), 'mlflow', 'wandb' or 'none'
     on_checkpoint:Callable|None=None # called with the checkpoint path after each save (e.g. a Modal `Volume.commit`)
     def __post_init__(self): check_choice(self.log_with, TRACKERS, 'tracker')
@@ -244,9 +244,8 @@ def _finish(r):
     s = _summary(r) if r.acc.is_main_process else {}
     r.acc.wait_for_everyone()
     return {'step': r.step, 'loss': r.rows[-1]['loss'] if r.rows else None, 'checkpoint': str(r.ck),
-            'model': str(r.out/'model'),
-            **{k: s[k] for k in ('valid_loss', 'baselines', 'params', 'mixed_precision') if k in s},
-            'config': r.conf, 'generator': r.ema.module}
+            'model': str(r.out/'model'), 'mixed_precision': r.acc.mixed_precision, 'config': r.conf,
+            **{k: s[k] for k in ('valid_loss', 'baselines', 'params') if k in s}, 'generator': r.ema.module}
 
 # %% ../nbs/23b_train_gen.ipynb #4a3f3db0
 def _alive(pid:int) -> bool:

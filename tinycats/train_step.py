@@ -10,13 +10,14 @@ import os, sys, math, copy
 from contextlib import contextmanager
 import numpy as np, torch
 from torch import nn, Tensor
-from .core import TinycatsError, atomic_write, check_choice
+from .core import TinycatsError, atomic_write, check_choice, default_device
 from .flow import flow_loss, interpolate
 from .dit import unwrap_model, model_pred, model_velocity, model_device
 
 # %% auto #0
-__all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'loss_baselines', 'make_accelerator', 'NonFiniteLossError',
-           'check_finite', 'train_step', 'valid_loss', 'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
+__all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'loss_baselines', 'cpu_has_amx', 'make_accelerator',
+           'NonFiniteLossError', 'check_finite', 'train_step', 'valid_loss', 'plot_loss', 'save_figure',
+           'start_trackers', 'log_trackers']
 
 # %% ../nbs/23_train_step.ipynb #d6259f50
 class EMA(nn.Module):
@@ -72,7 +73,12 @@ def loss_baselines(x_u8:Tensor) -> dict:
 
 # %% ../nbs/23_train_step.ipynb #0b85d7eb
 TRACKERS = ('tensorboard', 'mlflow', 'wandb', 'none')
-PRECISIONS = ('no', 'bf16', 'fp16')
+PRECISIONS = ('no', 'bf16', 'fp16', 'amx')   # amx: bf16 on a CPU with AMX tiles, else the device's default
+
+def cpu_has_amx() -> bool:
+    "Whether this CPU has AMX tiles (Intel's matrix units), on which bf16 autocast speeds convolutions up"
+    f = getattr(torch.cpu, '_is_amx_tile_supported', None)   # a private probe of torch's: absent means unknown, so no
+    return bool(f and f())
 
 def make_accelerator(device:str|None=None, mixed_precision:str|None=None, grad_accum:int=1, log_with:str='none',
                      project_dir:str|None=None):
@@ -84,6 +90,8 @@ def make_accelerator(device:str|None=None, mixed_precision:str|None=None, grad_a
     if not (dist.is_available() and dist.is_initialized()) and int(os.environ.get('WORLD_SIZE', '1')) == 1:
         AcceleratorState._reset_state(True); GradientState._reset_state()   # one process: a fresh setup per run
     cpu = device is not None and torch.device(device).type == 'cpu'
+    if mixed_precision == 'amx':
+        mixed_precision = 'bf16' if default_device(device).type == 'cpu' and cpu_has_amx() else None
     if mixed_precision is None:
         mixed_precision = 'bf16' if not cpu and torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'no'
     check_choice(mixed_precision, PRECISIONS, 'mixed precision'); lw = check_choice(log_with, TRACKERS, 'tracker')
