@@ -117,7 +117,7 @@ crop; S is `size` in the ONNX metadata) and returns `probs` `(N,13)`; the labels
 from tinycats.hub import from_pretrained
 from tinycats.sampling import sample
 from tinycats.core import image_grid
-g = from_pretrained("{repo}")  # a DiT (torch.nn.Module)
+g = from_pretrained("{repo}")  # the generator (a DiT or U-Net torch.nn.Module)
 x = sample(g, ["Bengal"] * 8, steps=50, sampler="heun", cfg=2.0, seed=0)  # (8,3,H,W) in [-1,1]
 image_grid(x).save("bengals.png")
 ```"""
