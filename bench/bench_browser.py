@@ -6,7 +6,7 @@ busy machine slows them alike): the generator drawing one image with 25 Euler st
 2 per step), and the classifier at batch 1 (the network call, as the page times it). Writes bench/results/browser.{json,md}.
   python bench/bench_browser.py [--run runs/pipeline] [--runs 30] [--rounds 3] [--threads 2]
 `--run` is a `tinycats pipeline` folder (its onnx/ files; classifier/ and generator/ for PyTorch). Without one: the
-pretrained EfficientNet-Lite0 with a fresh head and a randomised `cpu32` DiT, exported here (same sizes).
+pretrained EfficientNet-Lite0 with a fresh head and a randomised `unet32` U-Net, exported here (same sizes).
 """
 import argparse, json, platform, tempfile, time
 from pathlib import Path
@@ -28,9 +28,9 @@ def models(run, tmp):
     from tinycats.checkpoint import load_generator
     if run and (Path(run)/'onnx'/'generator.onnx').exists():
         return Path(run)/'onnx', CatClassifier.load(Path(run)/'classifier', 'cpu').eval(), load_generator(Path(run)/'generator', 'cpu').eval()
-    from tinycats.dit import dit_from_preset, randomize_
+    from tinycats.generator import generator_from_preset, randomize_
     from tinycats.onnx import export_classifier, export_generator
-    clf, gen = CatClassifier(pretrained=True).eval(), randomize_(dit_from_preset('cpu32')).eval()
+    clf, gen = CatClassifier(pretrained=True).eval(), randomize_(generator_from_preset('unet32')).eval()
     export_classifier(clf, tmp/'onnx'); export_generator(gen, tmp/'onnx')
     return tmp/'onnx', clf, gen
 
@@ -95,7 +95,7 @@ if __name__ == '__main__':
             s = out[k][w]
             L.append(f"| {what} | {name} | {s['p50_ms']:.1f} | {s['p95_ms']:.1f} | {s['p99_ms']:.1f} | {s['per_s']:.2f} | "
                      f"{s['p50_ms']/out['onnxruntime'][w]['p50_ms']:.2f}x |")
-    L += ['', f"Models: `{a.run}` ({'the main job' if 'pipeline' in str(onnx_dir) else 'made here: pretrained EfficientNet-Lite0 + random head, random cpu32 DiT'}); "
+    L += ['', f"Models: `{a.run}` ({'the main job' if 'pipeline' in str(onnx_dir) else 'made here: pretrained EfficientNet-Lite0 + random head, random unet32 U-Net'}); "
           f"{a.rounds} interleaved rounds, {a.runs} timed runs each; {meta['machine']}; Chromium {info['user_agent'].split('Chrome/')[1].split(' ')[0]}, "
           f"crossOriginIsolated {info['crossOriginIsolated']}. Targets: a generated image under 0.3 s in the browser and within 3x of "
           "Python onnxruntime; the classifier within 2x."]

@@ -2,13 +2,14 @@
 
 The 200-CPU-second comparison (`bench_gen_recipes.py`) measures the start of training; this one measures the length
 the main job trains for. Each MODEL is a finished training folder (its train.json gives steps, time and loss). Every
-model draws `--n` samples with the `valid` label mix from noise seeds 0 and 1, with the main job's evaluation sampler
-(`PIPELINE_SETTINGS['cpu32']`: Euler, 10 steps, guidance 4), scored against the `valid` photos (FID, KID,
+model draws `--n` samples with the `valid` label mix from noise seeds 0 and 1, with one sampler for all (`--sampler`,
+`--steps`, `--cfg`; by default the recommended `tinycats.solvers.SAMPLING`; the recorded run used Euler, 10 steps,
+guidance 4, the main job's setting then), scored against the `valid` photos (FID, KID,
 precision/recall; the floor: as many real `train` photos). `test` is never read. Writes
-bench/results/gen_long.{json,md} and nbs/images/gen_long.png (for the docs: a panel of samples per model).
+bench/results/gen_long.{json,md,png} (the picture: a panel of samples per model, shown in the docs).
   python bench/bench_gen_long.py NAME=FOLDER [NAME=FOLDER ...] [--data ../shared/data/pets-mini] [--n 177]
 The run recorded in bench/results (each folder's train.json holds its settings):
-  python bench/bench_gen_long.py dit=runs/pipeline/generator "unet 32 ch=runs/unet_bf16" "unet32 (48 ch)=runs/unet48_bf16"
+  python bench/bench_gen_long.py --steps 10 --cfg 4 dit=runs/pipeline/generator "unet 32 ch=runs/unet_bf16" "unet32 (48 ch)=runs/unet48_bf16"
   dit:            the main job's generator, from `tinycats pipeline --data ../shared/data/pets-mini`
   unet 32 ch:     train_generator(data, 'runs/unet_bf16', preset='unet32', ch=32, steps=4500, batch_size=32, lr=2e-3,
                                   mixed_precision='bf16', device='cpu', log_every=250)
@@ -24,7 +25,7 @@ from tinycats.core import TinycatsError, pets_mini_path, BREEDS, OTHER
 from tinycats.data import scan_pets
 from tinycats.checkpoint import load_generator
 from tinycats.evaluate import proportional_labels, generate, evaluate_samples
-from tinycats.pipeline import PIPELINE_SETTINGS
+from tinycats.solvers import sampling_settings
 from tinycats.sampling import preview_grid
 
 SEEDS = (0, 1)
@@ -34,7 +35,7 @@ def score(model, y, df, s):
     "FID etc. of `model`'s samples for labels `y` against `valid`, one entry per noise seed"
     res = {}
     for seed in SEEDS:
-        x = generate(model, y, seed=seed, progress=False, sampler=s['eval_sampler'], steps=s['eval_steps'], cfg=s['eval_cfg'])
+        x = generate(model, y, seed=seed, progress=False, **s)
         ev = evaluate_samples(x, y, df, None, progress=False, ref='valid')
         res[str(seed)] = {**{k: ev[k] for k in KEEP}, 'floor_fid': ev['floor']['fid']}
     return res
@@ -55,7 +56,7 @@ def write(doc, out):
           f"label mix; {doc['sampler']}) against the {doc['n']} `valid` photos; real-vs-real floor FID {floor:.1f}. "
           "Batch 32, lr 0.002, 200 warm-up steps, cosine to 0.1x, EMA 0.999. Two noise seeds of one trained model "
           "each: the seed gap is sampling noise only, not training noise.\n\n" + '\n'.join(rows) + '\n\n'
-          "![samples](../../nbs/images/gen_long.png)\n")
+          "![samples](gen_long.png)\n")
     (out/'gen_long.md').write_text(md)
     return md
 
@@ -63,21 +64,21 @@ def grids(models, fig_path, s):
     "One panel of samples per model (rows: the 13 labels; the evaluation's sampler `s`), side by side, at `fig_path`"
     fig, axs = plt.subplots(1, len(models), figsize=(4.2*len(models), 9.5), squeeze=False)
     for ax, (k, m) in zip(axs[0], models.items()):
-        ax.imshow(preview_grid(m, BREEDS + [OTHER], n_per=6, steps=s['eval_steps'], sampler=s['eval_sampler'],
-                               cfg=s['eval_cfg'], seed=0)); ax.set_title(k); ax.axis('off')
+        ax.imshow(preview_grid(m, BREEDS + [OTHER], n_per=6, seed=0, **s)); ax.set_title(k); ax.axis('off')
     fig.tight_layout(); fig.savefig(fig_path, dpi=110); plt.close(fig)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
     p.add_argument('models', nargs='+', help='NAME=FOLDER: a finished training folder (with train.json)')
     p.add_argument('--data', default=str(pets_mini_path())); p.add_argument('--n', type=int, default=177)
-    p.add_argument('--out', default='bench/results'); p.add_argument('--fig', default='nbs/images/gen_long.png')
+    p.add_argument('--out', default='bench/results'); p.add_argument('--fig', default='bench/results/gen_long.png')
+    p.add_argument('--sampler'); p.add_argument('--steps', type=int); p.add_argument('--cfg', type=float)
     a = p.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     pairs = [m.split('=', 1) for m in a.models]
     if any(len(q) != 2 for q in pairs): raise SystemExit("models are given as NAME=FOLDER")
-    s = {**PIPELINE_SETTINGS['cpu32']}
-    doc = {'n': a.n, 'reference': 'valid', 'sampler': f"{s['eval_sampler']}, {s['eval_steps']} steps, guidance {s['eval_cfg']:g}",
+    s = sampling_settings(sampler=a.sampler, steps=a.steps, cfg=a.cfg)   # one sampler for every model
+    doc = {'n': a.n, 'reference': 'valid', 'sampler': f"{s['sampler']}, {s['steps']} steps, guidance {s['cfg']:g}",
            'threads': torch.get_num_threads(), 'torch': torch.__version__, 'cpu': platform.processor() or platform.machine(),
            'cpu_capability': torch.backends.cpu.get_cpu_capability(), 'results': {}}
     df, _ = scan_pets(a.data, progress=False)

@@ -14,19 +14,18 @@ import numpy as np, torch
 from tinycats.core import pets_mini_path, seed_everything
 from tinycats.data import scan_pets, get_batch
 from tinycats.flow import flow_loss
-from tinycats.dit import n_params
-from tinycats.unet import PRESETS, generator_from_preset
+from tinycats.generator import PRESETS, generator_from_preset, n_params
 from tinycats.train_gen import train_generator
 from tinycats.evaluate import proportional_labels, generate, evaluate_samples
 
-# name: (preset, train_generator settings). The first is the main job's cpu32 recipe as it was.
+# name: (generator preset, train_generator settings). The first is the main job's cpu32 recipe as it was (the DiT).
 BASE = dict(batch_size=32, lr=2e-3, warmup=200)
 VARIANTS = {
-    'dit cpu32 (patch 4, 128 wide, 4 deep)':  ('cpu32', {}),
-    'dit, noisier times (t_mean -0.5)':       ('cpu32', dict(t_mean=-0.5)),
-    'dit, constant LR (no cosine decay)':     ('cpu32', dict(final_lr=1.0)),
-    'dit, 192 wide, 3 deep':                  ('cpu32', dict(dim=192, depth=3, heads=4)),
-    'dit, patch 2 (256 tokens), 96 wide':     ('cpu32', dict(patch=2, dim=96, depth=4, heads=4)),
+    'dit32 (patch 4, 128 wide, 4 deep)':      ('dit32', {}),
+    'dit, noisier times (t_mean -0.5)':       ('dit32', dict(t_mean=-0.5)),
+    'dit, constant LR (no cosine decay)':     ('dit32', dict(final_lr=1.0)),
+    'dit, 192 wide, 3 deep':                  ('dit32', dict(dim=192, depth=3, heads=4)),
+    'dit, patch 2 (256 tokens), 96 wide':     ('dit32', dict(patch=2, dim=96, depth=4, heads=4)),
     'unet32 (48 channels, 1 block/level)':    ('unet32', dict(lr=1e-3)),
     'unet, 32 channels':                      ('unet32', dict(lr=1e-3, ch=32)),
 }
@@ -126,7 +125,7 @@ if __name__ == '__main__':
         write(doc, out)
     if a.bf16:   # bf16 pays only where the CPU multiplies bf16 in hardware (AMX, AVX512-BF16); time it here
         from tinycats.train_gen import gen_data
-        tr = {s: gen_data(size=PRESETS[s]['img_size'], df=df) for s in ('cpu32', 'unet32')}
+        tr = {s: gen_data(size=PRESETS[s]['img_size'], df=df) for s in ('dit32', 'unet32')}
         doc['bf16'] = {s: {'fp32_step_cpu_s': probe_step_cpu_s(s, {}, tr[s].x, tr[s].y, reps=3)[0],
                            'bf16_step_cpu_s': probe_step_cpu_s(s, {}, tr[s].x, tr[s].y, reps=2, bf16=True)[0]}
                        for s in tr}

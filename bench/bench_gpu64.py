@@ -1,4 +1,4 @@
-"""The GPU recipe: the `gpu64` DiT (64 px, resolution-shifted times) trained by `train_generator` in bf16 for at most 8
+"""The GPU recipe: the `dit64-s` DiT (64 px, resolution-shifted times) trained by `train_generator` in bf16 for at most 8
 minutes on one GPU, sampled on the matching shifted time grid, then judged: FID/KID against the test photos with their
 real-vs-real floor, breed and species accuracy by a judge trained on 64 px `train` photos, and near-copies of training
 photos (distance, share, the closest pairs).
@@ -8,12 +8,12 @@ Two halves, because the GPU machine needs no Inception weights and no fastai:
   python bench/bench_gpu64.py score DIR [--judge FOLDER]                               # here, on the CPU: the figures
 `device` writes train.json, throughput.json, samples.npz (uint8 samples with the test split's label mix), grid.npz
 (6 per label), loss.png into --out; the weights stay there (not fetched). `score` trains the judge (`train_judge` at
-the samples' size, train split only) unless given one, and writes bench/results/<tag>.{json,md} and
-nbs/images/<tag>_{samples,nearest}.png, where <tag> is the preset, plus `_cpu_smoke` when the run was not on a GPU.
+the samples' size, train split only) unless given one, and writes bench/results/<preset>.{json,md} and
+bench/results/<preset>_{samples,nearest}.png; a run that was not on a GPU (a smoke test) writes them into its own DIR.
 On the device machine (the photos copied into an ignored folder of the checkout and carried there):
   python bench/bench_gpu64.py device --data data/pets-mini --out $OUT
 Proof on a CPU (no GPU lent), as small as it goes:
-  python bench/bench_gpu64.py device --data ../shared/data/pets-mini --out /tmp/g64 --preset tiny --dev cpu --bs 16 --budget 30
+  python bench/bench_gpu64.py device --data ../shared/data/pets-mini --out /tmp/g64 --preset dit-tiny --dev cpu --bs 16 --budget 30
   python bench/bench_gpu64.py score /tmp/g64 --judge-epochs 1
 """
 import argparse, json, platform, time
@@ -26,7 +26,7 @@ ROOT = Path(__file__).parent
 def device_run(a):
     from tinycats.core import LABELS, label_id
     from tinycats.data import scan_pets
-    from tinycats.dit import model_shift
+    from tinycats.generator import model_shift
     from tinycats.train_gen import train_generator
     from tinycats.evaluate import proportional_labels, generate
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -79,14 +79,15 @@ def score(a):
     judge, jm = _judge(a, df, x.shape[-1])
     ev = evaluate_samples(x, z['y'], df, judge, progress=False)
     ev.pop('real_per_breed', None)
-    tag = tj['info']['preset'] + ('' if tj['info']['gpu'] else '_cpu_smoke')
+    tag = tj['info']['preset']
+    res_dir = ROOT/'results' if tj['info']['gpu'] else d   # a smoke run on a CPU is no result: it stays in its folder
     for sp in ('valid', 'test'): (jm or {}).get(sp, {}).pop('confusion', None)
     res = {'train': {k: tj.get(k) for k in ('info', 'step', 'loss', 'valid_loss', 'baselines', 'params', 'mixed_precision',
                                             'device', 'train_wall_s', 'sample_wall_s', 'n_samples', 'cfg', 'sampler',
                                             'sample_steps', 't_shift', 'steps_per_s_measured')},
            'batch_size': tj['config']['train']['batch_size'], 'lr': tj['config']['train']['lr'], 'judge': jm, 'eval': ev}
-    (ROOT/'results'/f'{tag}.json').write_text(json.dumps(res, indent=1, default=float))
-    imgs = ROOT.parent/'nbs'/'images'
+    (res_dir/f'{tag}.json').write_text(json.dumps(res, indent=1, default=float))
+    imgs = res_dir
     g = np.load(d/'grid.npz')
     labelled_grid(torch.from_numpy(g['x']).float()/127.5 - 1, list(LABELS), 6).save(imgs/f'{tag}_samples.png', optimize=True)
     fig = show_nearest(x, ev); fig.savefig(imgs/f'{tag}_nearest.png', dpi=80, bbox_inches='tight')
@@ -108,15 +109,15 @@ def score(a):
           f"distance below {e['near_copy_threshold']:.2f}, which {e['real_near_copy_share']:.1%} of test photos are): "
           f"{e['near_copy_share']:.1%} of samples; median nearest distance {e['nn_dist_median']:.2f} "
           f"(test photos {e['real_nn_dist_median']:.2f}).", "",
-          f"![samples, 6 per label](../../nbs/images/{tag}_samples.png)", "",
-          f"![closest pairs](../../nbs/images/{tag}_nearest.png)", ""]
-    (ROOT/'results'/f'{tag}.md').write_text('\n'.join(md)); print('\n'.join(md))
+          f"![samples, 6 per label]({tag}_samples.png)", "",
+          f"![closest pairs]({tag}_nearest.png)", ""]
+    (res_dir/f'{tag}.md').write_text('\n'.join(md)); print('\n'.join(md))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(); sp = p.add_subparsers(dest='cmd', required=True)
     d = sp.add_parser('device'); d.add_argument('--data', required=True); d.add_argument('--out', required=True)
     d.add_argument('--budget', type=float, default=420, help='seconds of training (at most 480)')
-    d.add_argument('--preset', default='gpu64'); d.add_argument('--dev', default='cuda')
+    d.add_argument('--preset', default='dit64-s'); d.add_argument('--dev', default='cuda')
     d.add_argument('--bs', type=int, default=256); d.add_argument('--lr', type=float, default=3e-4)
     d.add_argument('--cfg', type=float, default=2.0); d.add_argument('--steps', type=int, default=40)
     d.add_argument('--n', type=int, default=None, help='samples to score (default: as many as test photos)')

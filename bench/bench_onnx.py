@@ -3,7 +3,7 @@
 All variants run side by side in one process, interleaved round by round (so a busy machine slows them alike), with
 the same number of threads; the result is the ratios to PyTorch. Writes bench/results/onnx.{json,md}.
   python bench/bench_onnx.py [--classifier models/classifier] [--generator models/generator] [--threads 2] [--rounds 7]
-Without trained models: the pretrained EfficientNet-Lite0 with a fresh head and a randomised `cpu32` DiT (same sizes).
+Without trained models: the pretrained EfficientNet-Lite0 with a fresh head and a randomised `unet32` U-Net (same sizes).
 """
 import argparse, json, platform, tempfile, time
 from pathlib import Path
@@ -12,8 +12,7 @@ import onnxruntime as ort
 from tinycats.core import pets_mini_path
 from tinycats.images import preprocess
 from tinycats.classifier import CatClassifier
-from tinycats.dit import dit_from_preset, randomize_
-from tinycats.dit import model_velocity
+from tinycats.generator import generator_from_preset, model_sampling, model_velocity, n_params, randomize_
 from tinycats.onnx import export_classifier, export_generator
 
 def session(f, threads):
@@ -46,7 +45,7 @@ if __name__ == '__main__':
     tmp = Path(tempfile.mkdtemp())
     from tinycats.checkpoint import load_generator
     clf = CatClassifier.load(a.classifier, 'cpu') if a.classifier else CatClassifier(pretrained=True).eval()
-    gen = load_generator(a.generator, 'cpu') if a.generator else randomize_(dit_from_preset('cpu32')).eval()
+    gen = load_generator(a.generator, 'cpu') if a.generator else randomize_(generator_from_preset('unet32')).eval()
     ec, eg = export_classifier(clf, tmp/'onnx', int8=True), export_generator(gen, tmp/'onnx', int8=True)
     rows, sizes = [], {}
     # classifier: real photos, preprocessed once (preprocessing is the same for every variant)
@@ -72,9 +71,11 @@ if __name__ == '__main__':
             with torch.inference_mode(): model_velocity(gen, xt, tt, yt)
         t = interleaved({'pytorch': pt, **{k: (lambda s=s: s.run(None, feeds)) for k, s in sg.items()}}, a.rounds, reps)
         rows.append({'model': f"generator ({c['img_size']}px, {sum(q.numel() for q in gen.parameters())/1e6:.1f}M params)", 'batch': bs, **{k: v/bs for k, v in t.items()}})
+    sp = model_sampling(gen)
     res = {'machine': f"{platform.processor() or platform.machine()}, {a.threads} threads", 'torch': torch.__version__, 'onnxruntime': ort.__version__,
            'classifier': f"trained {clf.arch} at {clf.size} px" if a.classifier else f'pretrained {clf.arch}, fresh head',
-           'generator': (f"trained DiT {c['img_size']} px, dim {c['dim']}, depth {c['depth']}" if a.generator else 'random cpu32 DiT'),
+           'generator': (f"trained {type(gen).__name__} {c['img_size']} px, {n_params(gen)/1e6:.1f}M parameters"
+                         if a.generator else 'random unet32 U-Net'),
            'rounds': a.rounds, 'latency_s_per_image': rows, 'bytes': sizes}
     out = Path(__file__).parent/'results'; out.mkdir(exist_ok=True)
     (out/'onnx.json').write_text(json.dumps(res, indent=2))
@@ -84,6 +85,7 @@ if __name__ == '__main__':
           "| file | PyTorch (safetensors) | ONNX fp32 | ONNX int8 |", "|---|---|---|---|",
           *[f"| {k} | {v['pytorch']/1e6:.2f} MB | {v['onnx_fp32']/1e6:.2f} MB ({v['onnx_fp32']/v['pytorch']:.2f}x) | {v['onnx_int8']/1e6:.2f} MB ({v['onnx_int8']/v['pytorch']:.2f}x) |" for k, v in sizes.items()], "",
           f"Latency per image (median of {a.rounds} interleaved rounds), {res['machine']}, torch {torch.__version__}, onnxruntime {ort.__version__}; "
-          f"classifier: {res['classifier']}; generator: {res['generator']} (one network call; a 50-step Heun sample with guidance is 100 calls at twice the batch). "
+          f"classifier: {res['classifier']}; generator: {res['generator']} (one network call; a sample with the model's recommended sampling, {sp['sampler']} {sp['steps']} with guidance, is "
+          f"{sp['steps']*(2 if sp['sampler'] == 'heun' else 1)} calls at twice the batch). "
           "Classifier timings exclude the JPEG decoding and resizing, which are the same for all three."]
     (out/'onnx.md').write_text('\n'.join(md) + '\n'); print('\n'.join(md))

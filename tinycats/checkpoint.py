@@ -1,4 +1,4 @@
-"""A training run in one exact, pickle-free safetensors file; `load_generator`/`find_model` open any model path.
+"""A run on disk: its exact, pickle-free checkpoint, log and lock; `load_generator`/`find_model` open any model path.
 
 Docs: https://tinycats.github.io/tinycats/checkpoint.html.md"""
 
@@ -6,19 +6,20 @@ Docs: https://tinycats.github.io/tinycats/checkpoint.html.md"""
 
 # %% ../nbs/23a_checkpoint.ipynb #054ad631
 from __future__ import annotations
-import json, random, shutil
+import os, csv, io, json, random, shutil
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
-from .core import TinycatsError, atomic_write, default_device, read_json
-from .dit import unwrap_model
-from .unet import generator_class, make_generator
+from .core import TinycatsError, atomic_write, default_device, existing, read_json
+from .generator import generator_class, make_generator, unwrap_model
 
 # %% auto #0
 __all__ = ['CKPT_NAME', 'CKPT_FORMAT', 'opt_to_flat', 'opt_from_flat', 'rng_states', 'set_rng_states', 'save_checkpoint',
-           'read_checkpoint', 'load_checkpoint', 'find_model', 'model_kind', 'save_model', 'load_generator']
+           'read_checkpoint', 'load_checkpoint', 'find_model', 'model_kind', 'save_model', 'load_generator', 'read_log',
+           'write_log', 'run_lock']
 
 # %% ../nbs/23a_checkpoint.ipynb #b05730b4
 CKPT_NAME = 'checkpoint.safetensors'
@@ -112,8 +113,7 @@ def load_checkpoint(path, model, ema:torch.nn.Module|None=None, opt:torch.optim.
 # %% ../nbs/23a_checkpoint.ipynb #67fb124b
 def find_model(path) -> tuple:
     "`(kind, weights)` of the saved model at `path`: 'classifier' or 'generator', and its weights folder or checkpoint"
-    p = Path(path)
-    if not p.exists(): raise TinycatsError(f"{p}: no such model folder or file")
+    p = existing(path, 'model folder or file')
     if p.suffix.lower() == '.onnx': raise TinycatsError(f"{p} is already an ONNX file")
     if p.is_file():
         if p.suffix == '.safetensors': return 'generator', p  # a training checkpoint
@@ -169,3 +169,47 @@ def load_generator(path,             # `model/` folder, training output folder, 
         except RuntimeError as e:
             raise TinycatsError(f"{p}: EMA weights do not fit the config ({str(e).splitlines()[0]})") from None
     return m.eval().requires_grad_(False).to(default_device(device))
+
+# %% ../nbs/23a_checkpoint.ipynb #4bebb3f4
+def read_log(path, upto:int|None=None) -> list:
+    "Rows of the `log.jsonl` at `path` up to step `upto`"
+    rows = []
+    for l in (Path(path).read_text().splitlines() if Path(path).exists() else []):
+        try: row = json.loads(l)
+        except ValueError: continue   # a line cut short by a kill
+        if upto is None or row['step'] <= upto: rows.append(row)
+    return rows
+
+def write_log(rows:list, out) -> Path:
+    "Write the log `rows` to `out`/log.jsonl and `out`/loss.csv, atomically; the log's path"
+    atomic_write(Path(out)/'log.jsonl', lambda p: p.write_text(''.join(json.dumps(r) + '\n' for r in rows)))
+    cols = list(dict.fromkeys(k for r in rows for k in r))   # every key, in the order they first appear
+    buf = io.StringIO(); w = csv.DictWriter(buf, cols); w.writeheader(); w.writerows(rows)
+    atomic_write(Path(out)/'loss.csv', lambda p: p.write_text(buf.getvalue()))
+    return Path(out)/'log.jsonl'
+
+# %% ../nbs/23a_checkpoint.ipynb #0ab04ccd
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0); return True
+    except ProcessLookupError: return False
+    except PermissionError: return True   # it exists, and belongs to someone else
+def _holder(f:Path) -> int|None:
+    try: return int(f.read_text().strip() or 0) or None
+    except (OSError, ValueError): return None
+
+@contextmanager
+def run_lock(out):
+    "Hold `out/.lock` while a run trains into `out`; another live run holding it is a clear error"
+    out = Path(out); out.mkdir(parents=True, exist_ok=True); f = out/'.lock'
+    for _ in range(2):
+        try: fd = os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY); break
+        except FileExistsError:
+            pid = _holder(f)
+            if pid and pid != os.getpid() and _alive(pid):
+                raise TinycatsError(f"{out} is in use by another training run (process {pid}): wait for it to end, "
+                                    "or train into another folder") from None
+            f.unlink(missing_ok=True)   # left by a run that was killed: take it over
+    else: raise TinycatsError(f"{out}: cannot take the lock {f}")
+    with os.fdopen(fd, 'w') as h: h.write(str(os.getpid()))
+    try: yield f
+    finally: f.unlink(missing_ok=True)

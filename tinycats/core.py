@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 if TYPE_CHECKING: import torch   # annotations only: this module runs without torch
+from . import __version__
 
 # %% auto #0
-__all__ = ['BREEDS', 'OTHER', 'LABELS', 'N_CLASSES', 'TinycatsError', 'check_choice', 'label_from_fname', 'label_id', 'label_ids',
-           'default_device', 'seed_everything', 'pets_mini_path', 'atomic_write', 'save_json', 'read_json', 'file_hash',
-           'to_uint8', 'image_grid', 'labelled_grid', 'show_images', 'synth_images']
+__all__ = ['BREEDS', 'OTHER', 'LABELS', 'N_CLASSES', 'REPO', 'REPO_URL', 'PIP_SPEC', 'DOCS_URL', 'PUBLISHED',
+           'PUBLISHED_REVISION', 'release_tag', 'TinycatsError', 'check_choice', 'moved_names', 'label_from_fname',
+           'label_id', 'label_ids', 'default_device', 'seed_everything', 'existing', 'pets_mini_path', 'atomic_write',
+           'save_json', 'read_json', 'file_hash', 'to_uint8', 'image_grid', 'labelled_grid', 'show_images',
+           'synth_images']
 
 # %% ../nbs/00_core.ipynb #d01462c4
 BREEDS = ['Abyssinian', 'Bengal', 'Birman', 'Bombay', 'British_Shorthair', 'Egyptian_Mau',
@@ -24,6 +27,20 @@ BREEDS = ['Abyssinian', 'Bengal', 'Birman', 'Bombay', 'British_Shorthair', 'Egyp
 OTHER = 'other'
 LABELS = BREEDS + [OTHER]
 N_CLASSES = len(LABELS)
+
+# %% ../nbs/00_core.ipynb #c2597fae
+REPO = 'tinycats/tinycats'                                    # the GitHub repository
+REPO_URL = f'https://github.com/{REPO}'
+PIP_SPEC = f'tinycats @ git+{REPO_URL}'                      # what pip installs tinycats from (not on PyPI)
+DOCS_URL = 'https://tinycats.github.io/tinycats/'
+PUBLISHED = {'classifier': 'tinycats/tinycats-classifier',   # the Hub model repositories of the published models
+             'generator': 'tinycats/tinycats-generator'}
+
+def release_tag(version:str=__version__) -> str:
+    "The git and Hub tag of the release of tinycats `version`"
+    return f'v{version}'
+
+PUBLISHED_REVISION = release_tag()   # the published models are read at the tag of this version
 
 # %% ../nbs/00_core.ipynb #b790fd6d
 class TinycatsError(Exception):
@@ -35,6 +52,14 @@ def check_choice(value, choices, what:str):
     if value not in choices:
         raise TinycatsError(f"unknown {what} {value!r}; choose from: {', '.join(map(str, choices))}")
     return value
+
+# %% ../nbs/00_core.ipynb #039bd008
+def moved_names(module:str, moved:dict):
+    "A module `__getattr__`: importing an old name in `moved` ({old: new place}) fails with one line naming the new one"
+    def __getattr__(name):
+        if name in moved: raise ImportError(f"{module}.{name} is now {moved[name]}")
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__
 
 # %% ../nbs/00_core.ipynb #56286bcc
 _fname_re = re.compile(r'^(.+)_(\d+)\.[A-Za-z0-9]+$')
@@ -89,6 +114,13 @@ def seed_everything(seed:int=42):
     "Seed Python, NumPy and torch (all devices) with `seed`"
     import torch  # lazily, as above
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+
+# %% ../nbs/00_core.ipynb #efb9f3bd
+def existing(path, what:str) -> Path:
+    "`path` as a `Path` (`~` expanded) if it exists, else a `TinycatsError`: `path`: no such `what`"
+    p = Path(path).expanduser()
+    if not p.exists(): raise TinycatsError(f"{p}: no such {what}")
+    return p
 
 # %% ../nbs/00_core.ipynb #78fd89a1
 def pets_mini_path(required:bool=True) -> Path|None:

@@ -15,11 +15,12 @@ from torch import Tensor
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
 from .core import LABELS, TinycatsError, check_choice, label_from_fname, label_id
-from .images import IMAGE_EXTS, load_image
+from .images import CLF_SIZE, IMAGE_EXTS, load_image
 
 # %% auto #0
-__all__ = ['AUGS', 'split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data', 'open_pil', 'classifier_dls',
-           'square_crop', 'flip_batch', 'GenDataset', 'batch_indices', 'shard', 'zoom_crop', 'get_batch']
+__all__ = ['AUGS', 'split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data', 'stratified', 'open_pil',
+           'classifier_dls', 'square_crop', 'flip_batch', 'GenDataset', 'batch_indices', 'shard', 'zoom_crop',
+           'get_batch']
 
 # %% ../nbs/01_data.ipynb #e5594fcf
 def _hash01(name, seed): return int(hashlib.md5(f'{seed}:{name}'.encode()).hexdigest()[:12], 16) / 16**12
@@ -103,13 +104,21 @@ def check_data(path:str,             # a pets folder: Oxford file names, optiona
     return {'counts': {l: {k: int(v) for k, v in g.split.value_counts().items()} for l, g in df.groupby('label')},
             'skipped': skipped}
 
+# %% ../nbs/01_data.ipynb #66114938
+def stratified(df, split:str, n:int, labels:list|None=None, seed:int=0) -> pd.DataFrame:
+    "About `n` rows of `split` in the scan `df` (of `labels` only, if given), each label in its share; all if fewer"
+    s = df[(df.split == split) & (df.label.isin(labels) if labels is not None else True)]
+    if n >= len(s): return s.reset_index(drop=True)
+    return pd.concat([g.sample(max(1, round(n*len(g)/len(s))), random_state=seed)
+                      for _, g in s.groupby('label')]).reset_index(drop=True)
+
 # %% ../nbs/01_data.ipynb #28d76ff8
 def open_pil(f):  # no return annotation: fastai would resolve it in this module, which does not import fastai at load
     "Open `f` with `load_image` as a fastai `PILImage`"
     from fastai.vision.core import PILImage  # deferred: only the classifier's DataLoaders need fastai
     return PILImage.create(load_image(f))
 
-def classifier_dls(df, size:int=224, bs:int=32, aug:bool=True, normalize:bool=True, seed:int=42, num_workers:int=0,
+def classifier_dls(df, size:int=CLF_SIZE, bs:int=32, aug:bool=True, normalize:bool=True, seed:int=42, num_workers:int=0,
                    **kwargs):
     "13-way classifier's fastai `DataLoaders`: `scan_pets` train/valid rows; `normalize=False` leaves inputs in [0,1]"
     from fastai.vision.all import (DataBlock, TransformBlock,  # deferred: the generator, CLI and ONNX never pay for it

@@ -6,15 +6,16 @@ Docs: https://tinycats.github.io/tinycats/demo.html.md"""
 
 # %% ../nbs/33_demo.ipynb #f952172c
 from __future__ import annotations
-import base64, csv, functools, hashlib, http.server, importlib.util, inspect, json, os, shutil, tempfile, threading
+import base64, csv, functools, hashlib, http.server, importlib.util, json, os, shutil, tempfile, threading
 from importlib import metadata
 from pathlib import Path
-from .core import LABELS, TinycatsError, file_hash, pets_mini_path, read_json, save_json
-from .runtime import onnx_metadata, sample_grid, session
+from .core import (LABELS, PUBLISHED, PUBLISHED_REVISION, TinycatsError, existing, file_hash, pets_mini_path,
+                           read_json, save_json)
+from .runtime import sidecar
 
 # %% auto #0
-__all__ = ['ORT_WEB_VERSION', 'ORT_FILES', 'CDN', 'APP_DIR', 'MIME', 'sidecar', 'write_sidecar', 'find_models', 'ort_web_dir',
-           'sri', 'build_demo', 'DemoHandler', 'serve', 'published_models', 'demo']
+__all__ = ['ORT_WEB_VERSION', 'ORT_FILES', 'CDN', 'APP_DIR', 'MIME', 'find_models', 'ort_web_dir', 'sri', 'build_demo',
+           'DemoHandler', 'serve', 'published_models', 'demo']
 
 # %% ../nbs/33_demo.ipynb #41b667dd
 ORT_WEB_VERSION = '1.30.0'   # onnxruntime-web, pinned exactly here and in demo_app/package.json (+ package-lock.json)
@@ -28,42 +29,10 @@ def _version(pkg:str) -> str|None:
     try: return metadata.version(pkg)
     except metadata.PackageNotFoundError: return None
 
-def _defaults() -> dict:
-    "The generator's defaults in the page: those of `tinycats sample` (`sample_grid`), so both draw the same pixels"
-    ps = inspect.signature(sample_grid).parameters
-    return {'default_steps': ps['steps'].default, 'default_cfg': ps['cfg'].default,
-            'default_sampler': ps['sampler'].default}
-
-# %% ../nbs/33_demo.ipynb #7cea7b88
-def sidecar(path, versions:dict|None=None) -> dict:
-    "The JSON sidecar of the tinycats ONNX file `path`: its metadata as plain values, size and SHA-256, for the browser"
-    p = Path(path)
-    meta = onnx_metadata(session(p))   # a clear error for a missing or corrupt file
-    kind = meta.get('tinycats_kind')
-    if kind not in ('classifier', 'generator'):
-        raise TinycatsError(f"{p}: not a tinycats ONNX file (no tinycats_kind in its metadata); "
-                            "export it with `tinycats export`")
-    sc = {'kind': kind, 'file': p.name, 'bytes': p.stat().st_size, 'sha256': file_hash(p),
-          'precision': meta.get('precision', 'float32'), 'tinycats_version': meta.get('tinycats_version'),
-          'versions': versions or {'onnx': None, 'torch': None}}
-    if kind == 'classifier':
-        return sc | {'labels': meta['labels'], 'size': int(meta['size']), 'mean': meta.get('mean'),
-                     'std': meta.get('std'), 'arch': meta.get('arch'), 'inputs': ['image'], 'outputs': ['probs']}
-    c = meta['config']
-    return sc | {'labels': list(LABELS[:c['n_classes']]), 'n_classes': c['n_classes'], 'null_id': int(meta['null_id']),
-                 'pred': meta['pred'], 'img_size': c['img_size'], 'in_ch': c['in_ch'], 't_eps': float(meta['t_eps']),
-                 't_shift': float(meta.get('t_shift', 1)),   # the sampler's time shift; none in an older export
-                 'config': c, 'inputs': ['x', 't', 'y'], 'outputs': ['v'], **_defaults()}
-
-def write_sidecar(path, versions:dict|None=None) -> Path:
-    "Write `sidecar(path)` to `<path>.json` next to the ONNX file `path`; returns the sidecar's path"
-    return save_json(sidecar(path, versions), Path(f'{path}.json'))
-
 # %% ../nbs/33_demo.ipynb #32361e99
 def find_models(src) -> list:
     "The `.onnx` files of `src`: one file, an export folder, or a `tinycats pipeline` run folder (its `onnx/`)"
-    p = Path(src)
-    if not p.exists(): raise TinycatsError(f"{p}: no such model file or folder")
+    p = existing(src, 'model file or folder')
     if p.is_file():
         if p.suffix.lower() != '.onnx': raise TinycatsError(f"{p}: not an .onnx file")
         return [p]
@@ -178,9 +147,8 @@ def serve(folder, port:int=8000, host:str='127.0.0.1') -> http.server.ThreadingH
 
 # %% ../nbs/33_demo.ipynb #be7a2ee7
 def published_models(dest) -> tuple:
-    "Download the published ONNX files (`tinycats.hub.PUBLISHED` at `PUBLISHED_REVISION`) to `dest`: `(files, urls)`"
+    "Download the published ONNX files (`tinycats.core.PUBLISHED` at `PUBLISHED_REVISION`) to `dest`: `(files, urls)`"
     from huggingface_hub import snapshot_download  # deferred: only the docs build reads the Hub
-    from tinycats.hub import PUBLISHED, PUBLISHED_REVISION  # deferred: it imports torch; serving local files must not
     files, urls = [], {}
     for kind, repo in PUBLISHED.items():
         try: d = Path(snapshot_download(repo, revision=PUBLISHED_REVISION, allow_patterns=['*.onnx'],

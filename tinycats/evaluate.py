@@ -13,6 +13,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import LABELS, OTHER, TinycatsError, label_id
 from .data import GenDataset, scan_pets, square_crop
 from .images import load_image
+from .generator import model_sampling
 from .sampling import sample
 from .checkpoint import load_generator
 # the measures live in tinycats.fid; importing them here also keeps `from tinycats.evaluate import kid` working
@@ -172,23 +173,23 @@ def proportional_labels(counts:dict, n:int) -> np.ndarray:
     return np.repeat(k.index.to_numpy(), k.to_numpy())
 
 # %% ../nbs/24a_evaluate.ipynb #a1a6c883
-def generate(model, y, steps:int=50, sampler:str='heun', cfg:float=1.5, seed:int=0, batch_size:int=64,
-             progress:bool=True, **kw) -> torch.Tensor:
+def generate(model, y, steps:int|None=None, sampler:str|None=None, cfg:float|None=None, seed:int=0,
+             batch_size:int=64, progress:bool=True, **kw) -> torch.Tensor:
     "Samples of `model` for label ids `y` in batches of `batch_size` (batch `i` seeded `seed+i`), on the CPU"
-    # kw: other options of `sample_flow`, e.g. `shift`, `cfg_interval`
+    # None: the model's recommended sampling; kw: other options of `sample_flow`, e.g. `shift`, `cfg_interval`
     y = torch.as_tensor(np.asarray(y), dtype=torch.long)
     starts = range(0, len(y), batch_size)
     return torch.cat([sample(model, y[i:i+batch_size], steps=steps, sampler=sampler, cfg=cfg,
                              seed=seed + i//batch_size, **kw).cpu()
                       for i in (progress_bar(starts, leave=False) if progress else starts)])
 
-def evaluate_generator(model,              # DiT (or its EMA copy)
+def evaluate_generator(model,              # generator (or its EMA copy)
                        df,                 # a `scan_pets` DataFrame; `test` = reference, `train` = floor
                        classifier:object|None=None, # breed classifier (`.labels`, `.probs`); None = no breed accuracy
                        n:int|None=None,    # images to generate; default: as many as `test` photos
-                       steps:int=50,       # sampler steps
-                       sampler:str='heun', # 'euler' or 'heun'
-                       cfg:float=1.5,      # guidance scale
+                       steps:int|None=None,   # sampler steps (None: the model's recommended sampling)
+                       sampler:str|None=None, # 'euler' or 'heun' (None: the model's)
+                       cfg:float|None=None,   # guidance scale (None: the model's)
                        seed:int=0,         # seed of the noise, the floor's photos and KID subsets
                        batch_size:int=64,  # images per sampling / Inception batch
                        device:str|None=None, # device for Inception (the model stays where it is)
@@ -198,9 +199,10 @@ def evaluate_generator(model,              # DiT (or its EMA copy)
     "Generate `n` images with the `test` split's label mix and score them with `evaluate_samples`"
     test = df[df.split == 'test']
     y = proportional_labels(test.label.value_counts().to_dict(), n or len(test))
-    x = generate(model, y, steps, sampler, cfg, seed, batch_size, progress)
+    s = model_sampling(model, steps=steps, sampler=sampler, cfg=cfg)   # what is used, for the record
+    x = generate(model, y, seed=seed, batch_size=batch_size, progress=progress, **s)
     res = evaluate_samples(x, y, df, classifier, batch_size=batch_size, device=device, seed=seed, progress=progress)
-    return {**res, 'steps': steps, 'sampler': sampler, 'cfg': cfg, 'seed': seed,
+    return {**res, **s, 'seed': seed,
             **({'samples': x} if return_samples else {})}
 
 # %% ../nbs/24a_evaluate.ipynb #71c17056
@@ -270,9 +272,9 @@ def eval_generator(model:str,              # generator folder (save_pretrained o
                    data:str=None,          # pets folder (its `test` split is the reference); default: full Oxford pets
                    classifier:str=None,    # breed judge: a `train_judge` folder (fair), any classifier folder or .onnx
                    n:int=None,             # images to generate; default: as many as `test` photos
-                   steps:int=50,           # sampler steps
-                   sampler:str='heun',     # 'euler' or 'heun'
-                   cfg:float=1.5,          # guidance scale
+                   steps:int=None,         # sampler steps (default: the model's recommended sampling)
+                   sampler:str=None,       # 'euler' or 'heun' (default: the model's)
+                   cfg:float=None,         # guidance scale (default: the model's)
                    seed:int=0,             # seed
                    batch_size:int=64,      # images per batch
                    device:str=None,        # torch device (default: best available)

@@ -11,7 +11,7 @@ from torch import Tensor
 from .core import N_CLASSES, TinycatsError, check_choice
 
 # %% auto #0
-__all__ = ['PREDS', 'interpolate', 'sample_t', 'drop_labels', 'check_pred', 'to_velocity', 'flow_loss', 'loss_per_tbin']
+__all__ = ['PREDS', 'T_EPS', 'interpolate', 'sample_t', 'drop_labels', 'check_pred', 'to_velocity', 'flow_loss', 'loss_per_tbin']
 
 # %% ../nbs/20_flow.ipynb #6372a7fd
 def _bc(t, x):
@@ -25,7 +25,7 @@ def interpolate(x:Tensor, e:Tensor, t:Tensor) -> Tensor:
     return t*x + (1-t)*e
 
 # %% ../nbs/20_flow.ipynb #9f63300b
-_T_EPS = 1e-5
+_T_CLAMP = 1e-5   # training times stay this far inside (0, 1)
 
 def _randn(shape, generator:torch.Generator|None=None, device:str|None=None):
     "Standard normal draw made on `generator`'s device (so it is the same everywhere), then moved to `device`"
@@ -39,7 +39,7 @@ def _rand(shape, generator:torch.Generator|None=None, device:str|None=None):
 def sample_t(n:int, mean:float=0., std:float=1., generator:torch.Generator|None=None,
              device:str|None=None) -> Tensor:
     "`n` logit-normal times `sigmoid(mean + std*randn)`, strictly inside (0,1)"
-    return torch.sigmoid(mean + std*_randn((n,), generator, device)).clamp(_T_EPS, 1-_T_EPS)
+    return torch.sigmoid(mean + std*_randn((n,), generator, device)).clamp(_T_CLAMP, 1-_T_CLAMP)
 
 # %% ../nbs/20_flow.ipynb #85d6a4f7
 def drop_labels(y:Tensor, p:float, n_classes:int=N_CLASSES, generator:torch.Generator|None=None) -> Tensor:
@@ -50,12 +50,13 @@ def drop_labels(y:Tensor, p:float, n_classes:int=N_CLASSES, generator:torch.Gene
 
 # %% ../nbs/20_flow.ipynb #d857cc2d
 PREDS = ('v', 'x')
+T_EPS = 0.05   # clamp of 1-t when an x-prediction becomes a velocity (JiT): the one value, everywhere
 
 def check_pred(pred:str) -> str:
     "`pred` if it is a prediction type of `PREDS`, else a clear error"
     return check_choice(pred, PREDS, 'prediction type')
 
-def to_velocity(out:Tensor, x_t:Tensor, t:Tensor, pred:str='v', t_eps:float=0.05) -> Tensor:
+def to_velocity(out:Tensor, x_t:Tensor, t:Tensor, pred:str='v', t_eps:float=T_EPS) -> Tensor:
     "Velocity from a network output `out` at `(x_t, t)`: `out` itself if `pred=='v'`, `(out-x_t)/(1-t)` if `pred=='x'`"
     if check_pred(pred) == 'v': return out
     return (out - x_t) / (1 - _bc(t, x_t)).clamp_min(t_eps)
@@ -70,7 +71,7 @@ def flow_loss(model,                   # network called as `model(x_t, t, y)`
               t_mean:float=0.,         # logit-normal mean of t (negative = more noise)
               t_std:float=1.,          # logit-normal std of t
               generator:torch.Generator|None=None, # torch.Generator for e, t and the dropout
-              t_eps:float=0.05,        # clamp of 1-t when converting an x-prediction
+              t_eps:float=T_EPS,       # clamp of 1-t when converting an x-prediction
              )->tuple:                 # (loss, per_sample_loss (B,), t (B,))
     "Flow-matching loss: MSE between the model's velocity at `x_t` and the true velocity `x - e`"
     check_pred(pred)

@@ -12,15 +12,17 @@ from huggingface_hub import HfApi, ModelCard, ModelCardData, constants, get_toke
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from . import __version__
-from .core import TinycatsError, check_choice, file_hash, read_json, save_json
+from .core import (PIP_SPEC, PUBLISHED, PUBLISHED_REVISION, REPO_URL, TinycatsError, check_choice, file_hash,
+                           read_json, save_json)
 from .checkpoint import find_model, load_generator
+from .generator import generator_class
+from .solvers import sampling_settings
 from .classifier import CatClassifier
 from .onnx import export_classifier, export_generator
 
 # %% auto #0
-__all__ = ['WEIGHT_FILES', 'REPORTS', 'CITATION', 'PUBLISHED', 'PUBLISHED_REVISION', 'check_repo_id', 'hf_token', 'model_files',
-           'make_model_card', 'stage_folder', 'push_to_hub', 'compare_to_checksums', 'verify_upload', 'from_pretrained',
-           'load_published', 'push_summary']
+__all__ = ['WEIGHT_FILES', 'REPORTS', 'CITATION', 'check_repo_id', 'hf_token', 'model_files', 'make_model_card', 'stage_folder',
+           'push_to_hub', 'compare_to_checksums', 'verify_upload', 'from_pretrained', 'load_published', 'push_summary']
 
 # %% ../nbs/31_hub.ipynb #f207ed51
 def check_repo_id(repo_id:str) -> str:
@@ -94,7 +96,7 @@ def _gen_metrics(r:dict) -> list:
     return ["| metric | value |", "|---|---|", *[f"| {k} | {fmt(v)} |" for k, v in rows]] if rows else []
 
 # %% ../nbs/31_hub.ipynb #87ab0201
-def _usage(kind, repo, onnx_names):
+def _usage(kind, repo, onnx_names, cfg):
     if kind == 'classifier':
         pt = f"""```python
 from tinycats.hub import from_pretrained
@@ -103,7 +105,7 @@ clf = Classifier(from_pretrained("{repo}"))  # wraps a CatClassifier (torch.nn.M
 clf.predict("my_cat.jpg", k=3)  # [[('Bengal', 0.93), ('Egyptian_Mau', 0.04), ...]]
 ```"""
         ox = f"""```python
-# pip install onnxruntime numpy pillow tinycats  (tinycats.runtime does not import torch)
+# pip install onnxruntime numpy pillow fastcore && pip install --no-deps "{PIP_SPEC}"  (no torch needed)
 from huggingface_hub import hf_hub_download
 from tinycats.runtime import OnnxClassifier
 clf = OnnxClassifier(hf_hub_download("{repo}", "{onnx_names[0] if onnx_names else 'classifier.onnx'}"))
@@ -113,28 +115,31 @@ Without tinycats: the graph takes `image`, float32 `(N,3,S,S)` RGB in [0,1] (sho
 crop; S is `size` in the ONNX metadata) and returns `probs` `(N,13)`; the labels are in the metadata
 (`labels`, JSON)."""
     else:
+        sp = sampling_settings(cfg.get('sampling'))
+        how = f"{sp['sampler'].title()}, {sp['steps']} steps, guidance {sp['cfg']:g}"
         pt = f"""```python
 from tinycats.hub import from_pretrained
 from tinycats.sampling import sample
 from tinycats.core import image_grid
-g = from_pretrained("{repo}")  # the generator (a DiT or U-Net torch.nn.Module)
-x = sample(g, ["Bengal"] * 8, steps=50, sampler="heun", cfg=2.0, seed=0)  # (8,3,H,W) in [-1,1]
+g = from_pretrained("{repo}")  # the generator, a {generator_class(cfg).__name__} (torch.nn.Module)
+x = sample(g, ["Bengal"] * 8, seed=0)  # (8,3,H,W) in [-1,1]; the model's own sampling: {how}
 image_grid(x).save("bengals.png")
 ```"""
         ox = f"""```python
 from huggingface_hub import hf_hub_download
 from tinycats.runtime import OnnxGenerator  # no torch needed
 g = OnnxGenerator(hf_hub_download("{repo}", "{onnx_names[0] if onnx_names else 'generator.onnx'}"))
-x = g.sample(["Bengal"] * 8, steps=50, sampler="heun", cfg=2.0, seed=0)  # same images as the PyTorch call above
+x = g.sample(["Bengal"] * 8, seed=0)  # the same images as the PyTorch call above
 ```
 The graph is one network call `(x, t, y) -> v` (velocity; `t` in [0,1], 0 = noise, 1 = image; `y` = label id, 13 =
 unconditional); the sampling loop is yours (`tinycats.runtime` has Euler/Heun and classifier-free guidance in NumPy)."""
-    return ["## How to use", "", "With PyTorch (`pip install tinycats`):", "", pt, "", "With ONNX Runtime:", "", ox]
+    return ["## How to use", "", f'With PyTorch (`pip install "{PIP_SPEC}"`):', "", pt, "", "With ONNX Runtime:", "",
+            ox]
 
 # %% ../nbs/31_hub.ipynb #e47b84c3
 _USE = {'classifier': "Sorting or tagging cat photos by breed; teaching and experimenting with fine-tuning, "
                       "ONNX export and quantization.",
-        'generator': "Teaching and experimenting with flow matching, DiTs, classifier-free guidance and ONNX export; "
+        'generator': "Teaching and experimenting with flow matching, classifier-free guidance and ONNX export; "
                      "small, CPU-friendly image generation."}
 _LIMITS = {'classifier': [
     "Trained on a few hundred photos: expect errors on breeds that look alike (Ragdoll/Birman, Egyptian Mau/Bengal) "
@@ -161,10 +166,11 @@ def _what(kind:str, cfg:dict) -> str:
             f"{cfg.get('img_size')}x{cfg.get('img_size')} photos of any of the 12 Oxford-IIIT Pet cat breeds "
             "(or `other`, a dog), with classifier-free guidance.")
 
-def _card_data(kind:str) -> ModelCardData:
-    "The card's YAML header: licence, library, task and tags"
-    clf = kind == 'classifier'
-    tags = ['image-classification'] if clf else ['image-generation', 'diffusion-transformer', 'flow-matching']
+def _card_data(kind:str, cfg:dict) -> ModelCardData:
+    "The card's YAML header: licence, library, task and tags (the generator's name the backbone that is really there)"
+    clf, bb = kind == 'classifier', cfg.get('backbone', 'dit')
+    tags = ['image-classification'] if clf else ['image-generation', 'flow-matching',
+                                                 'diffusion-transformer' if bb == 'dit' else bb]
     return ModelCardData(license='cc-by-sa-4.0', library_name='tinycats',
                          pipeline_tag='image-classification' if clf else None,
                          tags=['tinycats', 'cats', 'oxford-iiit-pet', 'onnx', *tags])
@@ -203,11 +209,11 @@ def make_model_card(model_dir,                 # classifier or generator folder 
     M = (_clf_metrics if kind == 'classifier' else _gen_metrics)(r)
     pics = [*[f"![{f.stem.replace('_', ' ')}]({f.name})" for f in mf['images']], ""] if mf['images'] else []
     L = [f"# tinycats {kind}", "", _what(kind, cfg), "",
-         f"Made with [tinycats](https://github.com/tinycats/tinycats) {__version__}.", "",
+         f"Made with [tinycats]({REPO_URL}) {__version__}.", "",
          "## Evaluation", "", *(M or ["No evaluation report was found next to the model."]), "", *pics,
          "## Intended use", "", _USE[kind], "", "## Limitations", "", *[f"- {l}" for l in _LIMITS[kind]], "",
-         *_data_section(data), "", *_usage(kind, repo, onnx_names), "", *_files_section(kind, onnx_names)]
-    return ModelCard(f"---\n{_card_data(kind).to_yaml()}\n---\n\n" + '\n'.join(L) + '\n')
+         *_data_section(data), "", *_usage(kind, repo, onnx_names, cfg), "", *_files_section(kind, onnx_names)]
+    return ModelCard(f"---\n{_card_data(kind, cfg).to_yaml()}\n---\n\n" + '\n'.join(L) + '\n')
 
 # %% ../nbs/31_hub.ipynb #4bc8b31c
 def stage_folder(model_dir, dest, repo_id:str|None=None, onnx:bool=True, int8:bool=True) -> Path:
@@ -315,9 +321,6 @@ def from_pretrained(repo_id_or_dir,          # Hub id 'namespace/name' or a loca
     return CatClassifier.load(w, device) if kind == 'classifier' else load_generator(w, device)
 
 # %% ../nbs/31_hub.ipynb #4fc0b9ff
-PUBLISHED = {'classifier': 'tinycats/tinycats-classifier', 'generator': 'tinycats/tinycats-generator'}
-PUBLISHED_REVISION = 'main'   # pin to a Hub commit or tag when a release is published
-
 def load_published(kind:str,               # 'classifier' or 'generator'
                    source:str|None=None,   # Hub id or local folder; None: `PUBLISHED[kind]` at `PUBLISHED_REVISION`
                    device:str|None=None,   # torch device; default the best available

@@ -13,8 +13,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .core import TinycatsError
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'IMAGE_EXTS', 'BadImageError', 'to_rgb', 'load_image', 'make_damaged_files', 'damaged_expectations',
-           'preprocess', 'as_items', 'Predictor']
+__all__ = ['MAX_PIXELS', 'IMAGE_EXTS', 'CLF_SIZE', 'BadImageError', 'to_rgb', 'load_image', 'make_damaged_files',
+           'damaged_expectations', 'preprocess', 'as_items', 'Predictor']
 
 # %% ../nbs/00a_images.ipynb #cd5f01c8
 class BadImageError(TinycatsError):
@@ -98,7 +98,9 @@ def damaged_expectations() -> dict:
             'notes.txt': 'not an image file'}
 
 # %% ../nbs/00a_images.ipynb #d0cc1fc8
-def preprocess(img, size:int=224) -> np.ndarray:
+CLF_SIZE = 224   # the classifier's input size (px) unless a model says otherwise
+
+def preprocess(img, size:int=CLF_SIZE) -> np.ndarray:
     "`img` (path, bytes or PIL image) as a float32 `(3,size,size)` array in [0,1]: short side to `size`, centre crop"
     im = load_image(img)
     w, h = im.size; s = size / min(w, h)

@@ -1,4 +1,4 @@
-"""`sample`: integrate a DiT's flow from noise (t=0) to images (t=1) in PyTorch, with CFG and `tinycats.solvers`.
+"""`sample`: integrate a generator's flow from noise (t=0) to images (t=1) in PyTorch, with guidance.
 
 Docs: https://tinycats.github.io/tinycats/sampling.html.md"""
 
@@ -10,7 +10,7 @@ import torch
 from torch import Tensor, nn
 from .core import N_CLASSES, BREEDS, LABELS, label_id, labelled_grid
 from fastcore.meta import delegates
-from .dit import model_velocity, model_pred, model_shift, model_device, unwrap_model
+from .generator import model_config, model_device, model_pred, model_shift, model_velocity
 from .solvers import FlowSpec, guided_velocity, sample_flow
 
 # %% auto #0
@@ -19,7 +19,7 @@ __all__ = ['cfg_velocity', 'model_spec', 'sample', 'preview_grid']
 # %% ../nbs/22_sampling.ipynb #e356ee92
 def _null_id(model, null_id=None):
     if null_id is not None: return null_id
-    return (getattr(unwrap_model(model), 'config', None) or {}).get('n_classes', N_CLASSES)
+    return model_config(model).get('n_classes', N_CLASSES)
 
 def cfg_velocity(model:nn.Module, x:Tensor, t:Tensor|float, y:Tensor, w:float, null_id:int|None=None,
                  cfg_interval:tuple|None=None) -> Tensor:
@@ -30,14 +30,14 @@ def cfg_velocity(model:nn.Module, x:Tensor, t:Tensor|float, y:Tensor, w:float, n
 
 # %% ../nbs/22_sampling.ipynb #55ec6aec
 def model_spec(model:nn.Module) -> FlowSpec:
-    "The `FlowSpec` of a DiT: its image shape, labels, prediction type and time shift, and tensors on its device"
-    c, dev = unwrap_model(model).config, model_device(model)
+    "The `FlowSpec` of a generator: image shape, labels, prediction type, time shift, sampling, tensors on its device"
+    c, dev = model_config(model), model_device(model)
     return FlowSpec((c['in_ch'], c['img_size'], c['img_size']), c['n_classes'], c['n_classes'],
-                    last_euler=model_pred(model) == 'x', shift=model_shift(model),
+                    last_euler=model_pred(model) == 'x', shift=model_shift(model), sampling=c.get('sampling'),
                     to=lambda a: torch.as_tensor(a).to(dev))
 
 @delegates(sample_flow, but=['velocity', 'spec'])
-def sample(model:nn.Module,  # DiT (or EMA copy); its `config` gives size, `n_classes`, `pred` and `t_shift`
+def sample(model:nn.Module,  # generator (or its EMA copy); its `config` gives size, labels, `pred`, shift and sampling
            y,                # (N,) label ids, or breed names / ids; `n_classes` = unconditional
            **kw):            # `tinycats.solvers.sample_flow`'s options: steps, sampler, cfg, seed, noise, ...
     "Generate images by integrating the flow from noise (t=0) to data (t=1); a trajectory comes back on the CPU"
@@ -47,9 +47,9 @@ def sample(model:nn.Module,  # DiT (or EMA copy); its `config` gives size, `n_cl
 
 # %% ../nbs/22_sampling.ipynb #06361d3c
 @torch.no_grad()
-def preview_grid(model:nn.Module, breeds:list=BREEDS, n_per:int=6, steps:int=25, sampler:str='euler', cfg:float=2.0,
-                 seed:int=0):
-    "PIL grid of `n_per` samples from `model` for each of `breeds` (one labelled row per breed)"
+def preview_grid(model:nn.Module, breeds:list=BREEDS, n_per:int=6, steps:int|None=None, sampler:str|None=None,
+                 cfg:float|None=None, seed:int=0):
+    "PIL grid of `n_per` samples from `model` for each of `breeds` (one labelled row per breed); None: model's sampling"
     y = torch.tensor([label_id(b) for b in breeds], device=model_device(model)).repeat_interleave(n_per)
     x = sample(model, y, steps=steps, sampler=sampler, cfg=cfg, seed=seed)
     return labelled_grid(x, [LABELS[label_id(b)] for b in breeds], n_per)

@@ -21,8 +21,8 @@ from fastai.vision.all import (Learner, Callback, TrainEvalCallback, CrossEntrop
                                LabelSmoothingCrossEntropyFlat, Normalize, PILImage, Transform, accuracy, params)
 from .core import TinycatsError, atomic_write, default_device, read_json, save_json, seed_everything
 from .data import scan_pets, classifier_dls, square_crop
-from .images import as_items, load_image
-from .classifier import CONFIG, CatClassifier, Classifier, check_arch, load_classifier
+from .images import CLF_SIZE, as_items, load_image
+from .classifier import CONFIG, CatClassifier, Classifier, check_arch
 
 # %% auto #0
 __all__ = ['SPLITS', 'JUDGE_RECIPE', 'classifier_splitter', 'FreezeBNStats', 'classifier_learner', 'wise_ft',
@@ -49,7 +49,7 @@ class FreezeBNStats(Callback):
 def classifier_learner(dls,                         # `classifier_dls(..., normalize=False)`: inputs in [0,1]
                        arch:str='efficientnet_lite0', # backbone name, a key of `ARCHS`
                        pretrained:bool=True,          # start from ImageNet weights
-                       size:int=224,                  # inference size recorded in the model
+                       size:int=CLF_SIZE,             # inference size recorded in the model
                        dropout:float=0.2,             # dropout before the head
                        train_bn:bool=False,           # train frozen BatchNorm layers (slower frozen epochs)
                        freeze_bn_stats:bool=True,     # keep the backbone's BatchNorm statistics fixed (`FreezeBNStats`)
@@ -175,10 +175,12 @@ class LowResClassifier(Classifier):
         return super().probs([low_res_view(it, self.low_res) for it in as_items(items)], tta)
 
 def load_judge(path, device:str|None=None):
-    "The classifier at `path` (`load_classifier`), as a `LowResClassifier` when its config.json has `low_res`"
+    "The classifier at `path` (`tinycats.runtime.load_classifier`); a `LowResClassifier` when its config has `low_res`"
     p = Path(path)
     low = read_json(p/CONFIG).get('low_res') if (p/CONFIG).is_file() else None
-    return LowResClassifier(CatClassifier.load(p, device), low, device) if low else load_classifier(path, device)
+    if low: return LowResClassifier(CatClassifier.load(p, device), low, device)
+    from tinycats.runtime import load_classifier  # deferred: the runtime is a later layer; it dispatches on .onnx
+    return load_classifier(path, device)
 
 # %% ../nbs/11_train_classifier.ipynb #4d285176
 @dataclass
@@ -187,7 +189,7 @@ class ClassifierRecipe:
     arch:str='efficientnet_lite0'  # backbone (`ARCHS`): efficientnet_lite0, resnet18, resnet34, resnet50, convnext_tiny
     epochs:int=8                   # fine-tuning epochs (after the linear probe)
     size:int=288                   # inference size (px) recorded in the model
-    train_size:int=224             # training crop size (px); None: `size`
+    train_size:int=CLF_SIZE        # training crop size (px); None: `size`
     seed:int=42                    # random seed (weights of the head, batches, augmentation)
     bs:int=32                      # batch size
     lr:float=1e-3                  # peak learning rate of the head when fine-tuning

@@ -1,4 +1,4 @@
-"""Our `accelerate` loop with exact resume: one code trains the DiT on a laptop CPU, GPU(s), in bf16 and on Modal.
+"""Our `accelerate` loop with exact resume: one code trains a U-Net or a DiT on CPUs, GPUs, in bf16 and on Modal.
 
 Docs: https://tinycats.github.io/tinycats/train_gen.html.md"""
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import os, sys, json, math, time, signal, shutil, threading, resource
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, fields, replace, asdict
-from functools import partial
 from inspect import signature
 from pathlib import Path
 from typing import Callable
@@ -19,16 +18,16 @@ from fastprogress.fastprogress import progress_bar
 from .core import TinycatsError, atomic_write, check_choice, save_json, seed_everything
 from .data import AUGS, scan_pets, GenDataset, get_batch
 from .flow import loss_per_tbin
-from .dit import model_shift
-from .unet import GENERATORS, generator_from_preset, make_generator
+from .generator import backbones, generator_from_preset, make_generator, model_shift
 from .sampling import preview_grid
-from .train_step import (EMA, TRACKERS, warmup_cosine, make_accelerator, train_step, start_trackers,
+from .train_step import (EMA, TRACKERS, make_accelerator, train_step, training_parts, start_trackers,
                                  log_trackers, loss_baselines, valid_loss, plot_loss, save_figure)
-from .checkpoint import CKPT_NAME, save_checkpoint, read_checkpoint, load_checkpoint, save_model
+from .checkpoint import (CKPT_NAME, save_checkpoint, read_checkpoint, load_checkpoint, save_model, read_log,
+                                 write_log, run_lock)
 
 # %% auto #0
-__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'run_lock',
-           'train_generator', 'train_generator_summary', 'torchrun_cmd']
+__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'train_generator',
+           'train_generator_summary', 'torchrun_cmd']
 
 # %% ../nbs/23b_train_gen.ipynb #1a51f402
 @dataclass
@@ -55,19 +54,19 @@ class RunOptions:
     ckpt_every:int=500      # steps between checkpoints (also saved at the end and on SIGTERM/SIGINT; 0 = only those)
     sample_every:int=1000   # steps between preview grids (0 = only at the end)
     log_every:int=50        # steps per logged loss value
-    cfg:float=2.0           # guidance scale of the preview grids
-    sample_steps:int=25     # sampler steps of the preview grids
+    cfg:float|None=None     # guidance scale of the preview grids (None: the model's recommended sampling)
+    sample_steps:int|None=None # sampler steps of the preview grids (None: the model's)
     mixed_precision:str|None=None # 'bf16', 'fp16', 'no'; 'amx': bf16 on AMX CPUs; None: bf16 on GPUs with it, else 'no'
     log_with:str='tensorboard' # tracker (`TRACKERS`): 'tensorboard' (in `out/tinycats`), 'mlflow', 'wandb' or 'none'
     on_checkpoint:Callable|None=None # called with the checkpoint path after each save (e.g. a Modal `Volume.commit`)
     def __post_init__(self): check_choice(self.log_with, TRACKERS, 'tracker')
 
 def split_settings(kw:dict, recipe:TrainConfig|None=None, opts:RunOptions|None=None) -> tuple:
-    "`(recipe, opts, model_kw)` from flat keyword arguments `kw`: fields of either object, else DiT arguments"
+    "`(recipe, opts, model_kw)` from flat keyword arguments `kw`: fields of either object, else generator arguments"
     names = [{f.name for f in fields(c)} for c in (TrainConfig, RunOptions)]
     r, o = [{k: kw[k] for k in kw if k in n} for n in names]
     model_kw = {k: v for k, v in kw.items() if k not in r and k not in o}
-    args = sorted(set().union(*(signature(c).parameters for c in GENERATORS.values())))
+    args = sorted(set().union(*(signature(c).parameters for c in backbones().values())))
     if bad := set(model_kw) - set(args):
         raise TinycatsError(f"unknown training settings {sorted(bad)}; valid: {', '.join(sorted(names[0] | names[1]))} "
                             f"or generator arguments ({', '.join(args)})")
@@ -89,19 +88,6 @@ def stop_on_signals(sigs=(signal.SIGINT, signal.SIGTERM)):
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-def _read_log(path, upto=None) -> list:
-    "Rows of the `log.jsonl` at `path` up to step `upto`"
-    rows = []
-    for l in (Path(path).read_text().splitlines() if Path(path).exists() else []):
-        try: row = json.loads(l)
-        except ValueError: continue   # a line cut short by a kill
-        if upto is None or row['step'] <= upto: rows.append(row)
-    return rows
-
-def _write_log(rows, out):
-    atomic_write(out/'log.jsonl', lambda p: p.write_text(''.join(json.dumps(r) + '\n' for r in rows)))
-    atomic_write(out/'loss.csv', lambda p: pd.DataFrame(rows).to_csv(p, index=False))
-
 def _cpu_s(): return sum(resource.getrusage(resource.RUSAGE_SELF)[:2])   # user + system seconds
 
 # %% ../nbs/23b_train_gen.ipynb #fd96d3c8
@@ -119,13 +105,9 @@ def _setup(conf, acc, steps):
     "Model, EMA, optimiser, LR schedule and batch generator for the run configuration `conf`"
     tc = conf['train']
     seed_everything(tc['seed'])
-    model = make_generator(conf['model'])
-    ema = EMA(model, tc['ema_decay']).to(acc.device)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc['lr'], betas=(0.9, 0.99), weight_decay=tc['weight_decay'])
-    model, opt = acc.prepare(model, opt)
-    sched = torch.optim.lr_scheduler.LambdaLR(getattr(opt, 'optimizer', opt), partial(
-        warmup_cosine, warmup=tc['warmup'], total=steps, final=tc['final_lr']))
-    return model, ema, opt, sched, torch.Generator().manual_seed(tc['seed'])
+    parts = training_parts(make_generator(conf['model']), tc['lr'], tc['warmup'], steps, tc['final_lr'],
+                           tc['weight_decay'], tc['ema_decay'], acc)
+    return *parts, torch.Generator().manual_seed(tc['seed'])
 
 @dataclass
 class RunState:
@@ -226,7 +208,7 @@ def _summary(r) -> dict:
     "Write the shipped model, logs, loss curve and last grid of the finished run `r`; its `train.json` summary"
     import matplotlib.pyplot as plt  # deferred: plotting is slow to import and only the end of a run needs it
     save_model(r.ema.module, r.out/'model')
-    _write_log(r.rows, r.out)
+    write_log(r.rows, r.out)
     bl = loss_baselines(r.ds.x)
     ax = plot_loss(r.rows, bl, title=f"{r.conf['train']['preset']}, batch {r.conf['train']['batch_size']}")
     save_figure(ax.figure, r.out/'loss.png'); plt.close(ax.figure)
@@ -246,32 +228,6 @@ def _finish(r):
     return {'step': r.step, 'loss': r.rows[-1]['loss'] if r.rows else None, 'checkpoint': str(r.ck),
             'model': str(r.out/'model'), 'mixed_precision': r.acc.mixed_precision, 'config': r.conf,
             **{k: s[k] for k in ('valid_loss', 'baselines', 'params') if k in s}, 'generator': r.ema.module}
-
-# %% ../nbs/23b_train_gen.ipynb #4a3f3db0
-def _alive(pid:int) -> bool:
-    try: os.kill(pid, 0); return True
-    except ProcessLookupError: return False
-    except PermissionError: return True   # it exists, and belongs to someone else
-def _holder(f:Path) -> int|None:
-    try: return int(f.read_text().strip() or 0) or None
-    except (OSError, ValueError): return None
-
-@contextmanager
-def run_lock(out):
-    "Hold `out/.lock` while a run trains into `out`; another live run holding it is a clear error"
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); f = out/'.lock'
-    for _ in range(2):
-        try: fd = os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY); break
-        except FileExistsError:
-            pid = _holder(f)
-            if pid and pid != os.getpid() and _alive(pid):
-                raise TinycatsError(f"{out} is in use by another training run (process {pid}): wait for it to end, "
-                                    "or train into another folder") from None
-            f.unlink(missing_ok=True)   # left by a run that was killed: take it over
-    else: raise TinycatsError(f"{out}: cannot take the lock {f}")
-    with os.fdopen(fd, 'w') as h: h.write(str(os.getpid()))
-    try: yield f
-    finally: f.unlink(missing_ok=True)
 
 # %% ../nbs/23b_train_gen.ipynb #eecc01b1
 def _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, progress) -> RunState:
@@ -294,7 +250,7 @@ def _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, pro
         if not meta:
             ck.unlink(missing_ok=True)
             for d in ('samples', 'tinycats'): shutil.rmtree(out/d, ignore_errors=True)
-        _write_log(r.rows, out)
+        write_log(r.rows, out)
     acc.wait_for_everyone()
     start_trackers(acc, {**conf, 'steps': steps}, resumed_at=r.step if meta else None)
     r.base, r.t0, r.c0 = dict(r.extra), time.time(), _cpu_s()
@@ -307,11 +263,11 @@ def _resume(r):
     a, acc = m['tensors'].get('accum'), r.acc
     if a is not None and a.shape[0] == acc.num_processes and a.shape[-1]:
         r.al, r.at = [a[acc.process_index, 0]], [a[acc.process_index, 1]]
-    r.rows = _read_log(r.out/'log.jsonl', r.step)
+    r.rows = read_log(r.out/'log.jsonl', r.step)
 
 def train_generator(data:str|None=None,        # pets folder (Oxford file names); None: fetch the full Oxford-IIIT Pet
                     out:str='models/generator', # output folder: checkpoint, model/, logs, loss curve, sample grids
-                    preset:str='cpu32',         # generator size (`PRESETS`: DiT or U-Net)
+                    preset:str='unet32',        # generator preset (`tinycats.generator.PRESETS`: U-Net or DiT)
                     steps:int=3000,             # total optimiser steps
                     recipe:TrainConfig|None=None, # the training recipe (also: its fields as keywords)
                     opts:RunOptions|None=None,  # checkpoint, log and preview settings (also: its fields as keywords)
@@ -320,9 +276,9 @@ def train_generator(data:str|None=None,        # pets folder (Oxford file names)
                     device:str|None=None,       # 'cpu' to force the CPU; None = best available (as accelerate chooses)
                     pred:str|None=None,         # 'v' or 'x': what the network predicts (default: the preset's)
                     progress:bool=True,         # show a progress bar (else print one line per logged step)
-                    **kw,                       # fields of `TrainConfig` / `RunOptions`, or DiT overrides (`depth=6`)
+                    **kw,                       # fields of `TrainConfig` / `RunOptions`, or generator arguments
                    )->dict:                     # `{step, loss, checkpoint, model, valid_loss, ..., generator}`
-    "Train the breed-conditional DiT with flow matching on CPU, GPU(s) or in bf16, with exact checkpoints and resume"
+    "Train a breed-conditional generator with flow matching on CPU, GPU(s) or in bf16, with exact resume"
     recipe, opts, model_kw = split_settings(kw, recipe, opts)
     if pred: model_kw['pred'] = pred
     out = Path(out)
@@ -343,8 +299,6 @@ def train_generator_summary(res:dict, args:dict) -> dict:
 
 # %% ../nbs/23b_train_gen.ipynb #14871740
 def torchrun_cmd(nproc:int, *args) -> list:
-    "Command line running `tinycats train-generator *args` in `nproc` processes with torchrun (DDP)"
-    exe = shutil.which('tinycats')
-    if exe is None: raise TinycatsError("the `tinycats` command is not on PATH (pip install -e .)")
-    return [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}', exe,
-            'train-generator', *map(str, args)]
+    "Command line running `tinycats train-generator *args` in `nproc` processes with torchrun (DDP), no console script"
+    return [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}',
+            '-m', 'tinycats.cli', 'train-generator', *map(str, args)]

@@ -8,16 +8,17 @@ Docs: https://tinycats.github.io/tinycats/train_step.html.md"""
 from __future__ import annotations
 import os, sys, math, copy
 from contextlib import contextmanager
+from functools import partial
 import numpy as np, torch
 from torch import nn, Tensor
 from .core import TinycatsError, atomic_write, check_choice, default_device
 from .flow import flow_loss, interpolate
-from .dit import unwrap_model, model_pred, model_velocity, model_device
+from .generator import model_device, model_pred, model_velocity, unwrap_model
 
 # %% auto #0
-__all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'loss_baselines', 'cpu_has_amx', 'make_accelerator',
-           'NonFiniteLossError', 'check_finite', 'train_step', 'valid_loss', 'plot_loss', 'save_figure',
-           'start_trackers', 'log_trackers']
+__all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'training_parts', 'loss_baselines', 'cpu_has_amx',
+           'make_accelerator', 'NonFiniteLossError', 'check_finite', 'train_step', 'valid_loss', 'plot_loss',
+           'save_figure', 'start_trackers', 'log_trackers']
 
 # %% ../nbs/23_train_step.ipynb #d6259f50
 class EMA(nn.Module):
@@ -63,6 +64,17 @@ def warmup_cosine(step:int, warmup:int, total:int, final:float=0.1) -> float:
     if step < warmup: return (step+1)/warmup
     p = min(1., (step-warmup) / max(1, total-warmup))
     return final + (1-final)*0.5*(1 + math.cos(math.pi*p))
+
+# %% ../nbs/23_train_step.ipynb #4d929fa2
+def training_parts(model:nn.Module, lr:float, warmup:int, total:int, final:float=0.1, weight_decay:float=0.,
+                   ema_decay:float=0.999, acc=None) -> tuple:
+    "`(model, ema, opt, sched)` of a run of `total` steps: EMA, AdamW, warm-up/cosine LR; prepared by `acc` if given"
+    ema = EMA(model, ema_decay)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
+    if acc is not None: model, opt = acc.prepare(model, opt); ema.to(acc.device)
+    sched = torch.optim.lr_scheduler.LambdaLR(getattr(opt, 'optimizer', opt), partial(
+        warmup_cosine, warmup=warmup, total=total, final=final))
+    return model, ema, opt, sched
 
 # %% ../nbs/23_train_step.ipynb #97dff9f4
 def loss_baselines(x_u8:Tensor) -> dict:

@@ -31,7 +31,7 @@ export async function generate(app, o, preview = true) {
   showError('');
   const model = $('gen-model').value, m = app.config.models.find(x => x.name === model), sc = m.sidecar;
   await app.ensureLoaded(model);
-  const t0 = performance.now(), ys = Array(o.n).fill(o.y), C = sc.in_ch, S = sc.img_size;
+  const t0 = performance.now(), ys = Array(o.n).fill(o.y), C = sc.in_ch, S = sc.size;
   $('gen-cancel').disabled = false; $('gen-run').disabled = true; $('gen-download').disabled = true;
   running = app.call('generate', { name: model, y: ys, steps: o.steps, sampler: o.sampler, cfg: o.cfg, seed: o.seed, preview },
     p => { drawGrid($('gen-canvas'), gridRGBA(p.x, o.n, S, S)); $('gen-status').textContent = `step ${p.step} of ${p.steps}`; });
@@ -63,7 +63,7 @@ export function setupGenerate(app) {
   const sc = gens[0].sidecar;
   $('gen-breed').replaceChildren(...sc.labels.map((l, i) => new Option(l.replaceAll('_', ' '), i)),
                                  new Option('unconditional (null label)', sc.null_id));
-  $('gen-steps').value = sc.default_steps; $('gen-cfg').value = sc.default_cfg; $('gen-sampler').value = sc.default_sampler;
+  $('gen-steps').value = sc.sampling.steps; $('gen-cfg').value = sc.sampling.cfg; $('gen-sampler').value = sc.sampling.sampler;
   try { applyUrl(app, sc); } catch (e) { showError(e.message); }
   $('gen-form').addEventListener('submit', async e => {
     e.preventDefault();

@@ -79,7 +79,7 @@ async function classify({ name, blob, fileName, rgb, w, h, tta, wantInput }) {
 
 /** Images from generator `name`: `y` label ids, solver options, seed; posts the state after each step when `preview`. */
 async function generate({ name, y, steps, sampler, cfg, seed, preview }, id) {
-  const { s, m } = get(name), sc = m.sidecar, [C, H, W] = [sc.in_ch, sc.img_size, sc.img_size];
+  const { s, m } = get(name), sc = m.sidecar, [C, H, W] = [sc.in_ch, sc.size, sc.size];
   const velocity = async (x, t, yy) => {
     const B = yy.length;
     const r = await s.run({ x: new ort.Tensor('float32', x, [B, C, H, W]), t: new ort.Tensor('float32', Float32Array.from(t), [B]),
