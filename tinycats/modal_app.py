@@ -1,4 +1,4 @@
-"""The training loop on a cloud GPU with Modal: a Volume for data and checkpoints, retries that resume after preemption.
+"""The main job and the training loop on cloud GPUs with Modal: named runs on a Volume, resumed only on purpose.
 
 Docs: https://tinycats.github.io/tinycats/modal.html.md"""
 
@@ -6,35 +6,81 @@ Docs: https://tinycats.github.io/tinycats/modal.html.md"""
 
 # %% ../nbs/52_modal.ipynb #77b8abab
 from __future__ import annotations
-import os, json, threading, subprocess
-from importlib.metadata import requires
+import os, importlib.util, json, secrets, sys, threading, subprocess, time
+from importlib.metadata import PackageNotFoundError, requires
 from pathlib import Path
 from typing import Callable
-import modal, torch
-from .core import TinycatsError, atomic_write
+import modal
+from .core import TinycatsError, atomic_write, read_json, save_json
 from .checkpoint import CKPT_NAME
 from .pipeline import job_sampling, pipeline_settings, run_pipeline, run_pipeline_summary
 from .train_gen import train_generator, torchrun_cmd
 
 # %% auto #0
-__all__ = ['VOLUME_NAME', 'GPU', 'TIMEOUT', 'VOL_PATH', 'image', 'volume', 'app', 'FETCH', 'requirements', 'train_on_volume',
-           'train_remote', 'upload_data', 'fetch_run', 'pipeline_on_volume', 'pipeline_remote', 'fetch_dir', 'main',
-           'main_job']
+__all__ = ['VOLUME_NAME', 'GPU', 'TIMEOUT', 'VOL_PATH', 'EXTRAS', 'image', 'volume', 'app', 'H200_IMAGES_PER_S', 'BF16_TFLOPS',
+           'requirements', 'new_run_name', 'check_run_name', 'claim_run', 'train_on_volume', 'train_remote',
+           'upload_data', 'fetch_dir', 'pipeline_on_volume', 'pipeline_remote', 'gpu_kind', 'plan', 'plan_line',
+           'train', 'main_job']
 
 # %% ../nbs/52_modal.ipynb #0c98d47e
 VOLUME_NAME = os.environ.get('TINYCATS_MODAL_VOLUME', 'tinycats')
 GPU = os.environ.get('TINYCATS_MODAL_GPU', 'L40S')
 TIMEOUT = int(os.environ.get('TINYCATS_MODAL_TIMEOUT', str(12*3600)))
 VOL_PATH = '/vol'
+EXTRAS = ('eval',)   # the main job's evaluation needs FID/KID's Inception weights
+
+def _keep(req:str) -> str|None:
+    "The requirement `req` without its marker if it is a dependency or in `EXTRAS`, else None"
+    spec, _, marker = req.partition(';')
+    extra = marker.split('extra ==')[-1].strip().strip('"\'') if 'extra ==' in marker else None
+    return spec.strip() if extra is None or extra in EXTRAS else None
+
+def _pyproject_reqs() -> list:
+    "Dependencies and `EXTRAS` from the `pyproject.toml` next to the package, in requirement-string form"
+    import tomllib  # deferred: only a source checkout without package metadata needs it
+    f = Path(importlib.util.find_spec('tinycats').origin).resolve().parent.parent/'pyproject.toml'
+    if not f.exists(): raise TinycatsError("tinycats is not installed (pip install -e .) and has no pyproject.toml")
+    p = tomllib.loads(f.read_text())['project']
+    return p['dependencies'] + [f'{r}; extra == "{e}"' for e in EXTRAS for r in p['optional-dependencies'][e]]
 
 def requirements() -> list:
-    "tinycats' runtime dependencies, from its installed package metadata (no extras)"
-    return [r for r in (requires('tinycats') or []) if 'extra ==' not in r]
+    "The packages the image installs: tinycats' dependencies and `EXTRAS`; empty inside Modal's container"
+    if not modal.is_local(): return []   # the container's image is built already: its description is not used
+    try: reqs = requires('tinycats') or []
+    except PackageNotFoundError: reqs = _pyproject_reqs()
+    return sorted({k for r in reqs if (k := _keep(r))})
 
 # %% ../nbs/52_modal.ipynb #9a2b08c0
 image = modal.Image.debian_slim().pip_install(*requirements()).add_local_python_source('tinycats')
 volume = modal.Volume.from_name(VOLUME_NAME, create_if_missing=True)
 app = modal.App('tinycats', image=image)
+
+# %% ../nbs/52_modal.ipynb #59e29ff5
+def new_run_name(preset:str) -> str:
+    "A fresh run name: the job `preset`, the local time to the minute and four random hex digits"
+    return f"{preset}-{time.strftime('%Y%m%d-%H%M')}-{secrets.token_hex(2)}"
+
+def check_run_name(name:str) -> str:
+    "`name` if it can name a run folder (letters, digits, `.`, `_`, `-`), else a clear error"
+    if not name or name.startswith('.') or not all(ch.isalnum() or ch in '._-' for ch in name):
+        raise TinycatsError(f"run name {name!r}: use letters, digits, '.', '_' and '-' only")
+    return name
+
+def claim_run(out:Path, launch:str, resume:bool=False) -> bool:
+    "Claim the run folder `out` for launch `launch`: False to start it, True to continue it; a clear error to refuse"
+    f, out = Path(out)/'launch.json', Path(out)
+    if not out.is_dir() or not any(out.iterdir()):
+        if resume:
+            have = sorted(p.name for p in out.parent.iterdir() if p.is_dir()) if out.parent.is_dir() else []
+            raise TinycatsError(f"no run named {out.name!r} to resume; runs here: {', '.join(have) or 'none'}")
+        save_json({'launch': launch, 'started': time.strftime('%Y-%m-%d %H:%M:%S')}, f)
+        return False
+    prev = read_json(f) if f.exists() else {}
+    if prev.get('launch') == launch: return True   # this launch's own run, retried after a preemption or a crash
+    if not resume:
+        raise TinycatsError(f"a run named {out.name!r} exists already: pass --resume to continue it, or another --run")
+    save_json({**prev, 'launch': launch, 'resumed': time.strftime('%Y-%m-%d %H:%M:%S')}, f)
+    return True
 
 # %% ../nbs/52_modal.ipynb #480664c3
 def _commit_on_change(path, commit, stop, every:float=5.):
@@ -44,24 +90,32 @@ def _commit_on_change(path, commit, stop, every:float=5.):
         m = path.stat().st_mtime_ns if path.exists() else None
         if m != last and m is not None: commit(); last = m
 
+def _run_dir(root, data:str, run:str) -> tuple:
+    "`(root, pets folder, run folder)` on the Volume mounted at `root` (None: $TINYCATS_VOLUME_ROOT or /vol)"
+    root = Path(root or os.environ.get('TINYCATS_VOLUME_ROOT', VOL_PATH))
+    if not (root/data).is_dir():
+        raise TinycatsError(f"no pets folder at {root/data}: upload one first (modal run -m tinycats.modal_app::train "
+                            "--data DIR)")
+    return root, root/data, root/'runs'/check_run_name(run)
+
 def train_on_volume(root:str|None=None,      # mount point of the Volume; None = $TINYCATS_VOLUME_ROOT or /vol
                     data:str='pets',         # pets folder, relative to `root` (or absolute)
-                    out:str='runs/generator',# run folder, relative to `root` (or absolute)
+                    run:str='generator',     # run name: the run folder is `root/runs/RUN`
+                    launch:str='',           # this launch's id (its retries share it); `claim_run`
+                    resume:bool=False,       # continue the run `run` of another launch
                     commit:Callable|None=None, # called after each checkpoint (Modal: `volume.commit`)
                     gpus:int=1,              # processes to launch (one per GPU) with torchrun when > 1
                     **train_kw,              # `train_generator` arguments: preset, steps, batch_size, lr, seed...
                    )->dict:                  # `train_generator`'s result
-    "Train the generator on `root/data` into `root/out`, resuming from the checkpoint there if any"
-    root = Path(root or os.environ.get('TINYCATS_VOLUME_ROOT', VOL_PATH))
-    data, out = root/data, root/out
-    if not data.is_dir():
-        raise TinycatsError(f"no pets folder at {data}: upload one first (modal run -m tinycats.modal_app --data DIR)")
-    resume = (out/CKPT_NAME).exists()
-    print(f"{'resuming' if resume else 'starting'} {out}", flush=True)
+    "Train the generator on `root/data` into the run folder `root/runs/RUN`, continuing it only if claimed so"
+    root, data, out = _run_dir(root, data, run)
+    cont = claim_run(out, launch, resume)
+    print(f"{'continuing' if cont else 'starting'} run {run} in {out}", flush=True)
+    hook = train_kw.pop('on_checkpoint', None)   # a caller's own checkpoint hook runs after the commit
     if gpus <= 1:
-        res = train_generator(str(data), str(out), resume=resume, progress=False,
-                              on_checkpoint=(lambda p: commit()) if commit else None, **train_kw)
-    else: res = _train_multi(data, out, resume, commit, gpus, train_kw)
+        res = train_generator(str(data), str(out), resume=cont, progress=False,
+                              on_checkpoint=lambda p: (commit and commit(), hook and hook(p)), **train_kw)
+    else: res = _train_multi(data, out, cont, commit, gpus, train_kw)
     if commit: commit()
     return res
 
@@ -78,68 +132,40 @@ def _train_multi(data, out, resume, commit, gpus, train_kw):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 # %% ../nbs/52_modal.ipynb #8f7d83e7
-@app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT,
-              retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
-def train_remote(data:str='pets', out:str='runs/generator', preset:str='gpu128', steps:int|None=None,
-                 batch_size:int|None=None, lr:float|None=None, seed:int=0, ckpt_every:int=1000,
-                 sample_every:int=2000, root:str|None=None, device:str|None=None, settings:dict|None=None) -> dict:
-    "Modal function: train the generator on the Volume, committing every checkpoint; retried and resumed after failures"
-    s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)   # the job preset's, unless given
-    commit = None if modal.is_local() else volume.commit
-    gpus = max(1, torch.cuda.device_count()) if device is None and not modal.is_local() else 1
-    kw = dict(preset=s['gen_preset'], steps=s['gen_steps'], batch_size=s['gen_batch'], lr=s['gen_lr'], seed=seed,
-              mixed_precision=s['gen_precision'], ckpt_every=ckpt_every, sample_every=sample_every,
-              **({'sampling': sp} if (sp := job_sampling(s)) else {}))
-    kw.update({k: v for k, v in (settings or {}).items() if v is not None})   # more train_generator settings, by name
-    if device: kw['device'] = device
-    return train_on_volume(root, data, out, commit, gpus, **kw)
+_RETRIES = modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.)
+
+def _gpus(device) -> int:
+    "GPUs to train on: every one in a Modal container, unless a `device` is named; one elsewhere"
+    if device is not None or modal.is_local(): return 1
+    import torch  # deferred: only a container counts its GPUs
+    return max(1, torch.cuda.device_count())
+
+@app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT, retries=_RETRIES)
+def train_remote(run:str, launch:str, resume:bool=False, data:str='pets', preset:str='gpu128', steps:int|None=None,
+                 batch_size:int|None=None, lr:float|None=None, seed:int=0, root:str|None=None, device:str|None=None,
+                 settings:dict|None=None) -> dict:
+    "Modal function: train the generator of job preset `preset` in the run `run` on the Volume; user errors returned"
+    try:
+        s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)   # the job's, unless given
+        kw = dict(preset=s['gen_preset'], steps=s['gen_steps'], batch_size=s['gen_batch'], lr=s['gen_lr'], seed=seed,
+                  mixed_precision=s['gen_precision'], ckpt_every=1000, sample_every=2000,
+                  **({'sampling': sp} if (sp := job_sampling(s)) else {}))
+        kw.update({k: v for k, v in (settings or {}).items() if v is not None})   # more train_generator settings
+        if device: kw['device'] = device
+        commit = None if modal.is_local() else volume.commit
+        res = train_on_volume(root, data, run, launch, resume, commit, _gpus(device), **kw)
+        return {k: v for k, v in res.items() if k != 'generator'}   # a network does not travel back; its files do
+    except TinycatsError as e: return {'error': str(e)}
 
 # %% ../nbs/52_modal.ipynb #01d05f93
-FETCH = ('checkpoint.safetensors', 'model/config.json', 'model/model.safetensors', 'model/README.md', 'log.jsonl',
-         'loss.csv', 'loss.png', 'samples.png', 'train.json')
-
 def upload_data(local:str, remote:str='pets'):
     "Upload the pets folder `local` to `remote` in the Volume (replacing files of the same name)"
     local = Path(local)
     if not local.is_dir(): raise TinycatsError(f"{local}: not a folder")
     with volume.batch_upload(force=True) as b: b.put_directory(str(local), f'/{remote}')
 
-def fetch_run(remote:str='runs/generator', local:str='models/generator', files=FETCH) -> Path:
-    "Download the shipped `files` of the run `remote` in the Volume into `local`"
-    local = Path(local)
-    for f in files:
-        try: data = b''.join(volume.read_file(f'{remote}/{f}'))
-        except FileNotFoundError: continue
-        atomic_write(local/f, lambda p: p.write_bytes(data))
-    return local
-
-# %% ../nbs/52_modal.ipynb #bf922156
-def pipeline_on_volume(root:str|None=None,       # mount point of the Volume; None = $TINYCATS_VOLUME_ROOT or /vol
-                       data:str='pets',          # pets folder, relative to `root` (or absolute)
-                       out:str='runs/pipeline',  # run folder, relative to `root` (or absolute)
-                       **kw,                     # `run_pipeline` arguments: preset, gen_steps, seed, device...
-                      )->dict:                   # the JSON line `tinycats pipeline` prints
-    "The main job on `root/data` into `root/out`; resumes the run there if it has begun"
-    root = Path(root or os.environ.get('TINYCATS_VOLUME_ROOT', VOL_PATH))
-    if not (root/data).is_dir():
-        raise TinycatsError(f"no pets folder at {root/data}: upload one first "
-                            "(modal run -m tinycats.modal_app --data DIR)")
-    resume = (root/out/'report.json').exists()
-    print(f"{'resuming' if resume else 'starting'} {root/out}", flush=True)
-    rep = run_pipeline(str(root/data), str(root/out), resume=resume, **kw)
-    return run_pipeline_summary(rep, {'out': out})
-
-@app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT,
-              retries=modal.Retries(max_retries=5, initial_delay=10., backoff_coefficient=2., max_delay=60.))
-def pipeline_remote(data:str='pets', out:str='runs/pipeline', preset:str='gpu128', gen_steps:int|None=None,
-                    seed:int=0, root:str|None=None, device:str|None=None) -> dict:
-    "Modal function: the main job on the Volume, committed at the end; retried and resumed after failures"
-    try: return pipeline_on_volume(root, data, out, preset=preset, gen_steps=gen_steps, seed=seed, device=device)
-    finally:
-        if not modal.is_local(): volume.commit()
-
-def fetch_dir(remote:str='runs/pipeline', local:str='runs/pipeline', skip:tuple=(CKPT_NAME,)) -> Path:
-    "Download the run folder `remote` of the Volume into `local`, leaving out files named in `skip`"
+def fetch_dir(remote:str, local:str, skip:tuple=()) -> Path:
+    "Download the folder `remote` of the Volume into `local`, leaving out files named in `skip`"
     local = Path(local)
     for e in volume.listdir(remote, recursive=True):
         if e.type != modal.volume.FileEntryType.FILE or Path(e.path).name in skip: continue
@@ -147,24 +173,87 @@ def fetch_dir(remote:str='runs/pipeline', local:str='runs/pipeline', skip:tuple=
         atomic_write(local/Path(e.path).relative_to(remote), lambda p: p.write_bytes(data))
     return local
 
-# %% ../nbs/52_modal.ipynb #536cc661
-@app.local_entrypoint()
-def main(data:str='', preset:str='gpu128', steps:int|None=None, batch_size:int|None=None, lr:float|None=None,
-         seed:int=0, out:str='runs/generator', fetch:str='models/generator', grad_accum:int|None=None,
-         warmup:int|None=None, aug:str|None=None, mixed_precision:str|None=None):
-    "`modal run`: upload `data` (when given), train on the Volume and download the trained model into `fetch`"
-    if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
-    more = dict(grad_accum=grad_accum, warmup=warmup, aug=aug, mixed_precision=mixed_precision)   # None: the default
-    res = train_remote.remote(data='pets', out=out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-                              settings=more)
-    print(res)
-    print(f"downloaded to {fetch_run(out, fetch)}")
+# %% ../nbs/52_modal.ipynb #bf922156
+def pipeline_on_volume(root:str|None=None,       # mount point of the Volume; None = $TINYCATS_VOLUME_ROOT or /vol
+                       data:str='pets',          # pets folder, relative to `root` (or absolute)
+                       run:str='pipeline',       # run name: the run folder is `root/runs/RUN`
+                       launch:str='',            # this launch's id (its retries share it); `claim_run`
+                       resume:bool=False,        # continue the run `run` of another launch
+                       **kw,                     # `run_pipeline` arguments: preset, seed, device, `JobSettings` fields
+                      )->dict:                   # the JSON line `tinycats pipeline` prints
+    "The main job on `root/data` into the run folder `root/runs/RUN`, continuing it only if claimed so"
+    root, data, out = _run_dir(root, data, run)
+    cont = claim_run(out, launch, resume)
+    print(f"{'continuing' if cont else 'starting'} run {run} in {out}", flush=True)
+    rep = run_pipeline(str(data), str(out), resume=cont, **kw)
+    return run_pipeline_summary(rep, {'out': f'runs/{run}'})
 
-# %% ../nbs/52_modal.ipynb #013f1244
+@app.function(gpu=GPU, volumes={VOL_PATH: volume}, timeout=TIMEOUT, retries=_RETRIES)
+def pipeline_remote(run:str, launch:str, resume:bool=False, data:str='pets', preset:str='gpu128',
+                    gen_steps:int|None=None, seed:int=0, root:str|None=None, device:str|None=None) -> dict:
+    "Modal function: the main job in the run `run` on the Volume, committed at the end; user errors returned"
+    try: return pipeline_on_volume(root, data, run, launch, resume, preset=preset, gen_steps=gen_steps, seed=seed,
+                                   device=device)
+    except TinycatsError as e: return {'error': str(e)}
+    finally:
+        if not modal.is_local(): volume.commit()
+
+# %% ../nbs/52_modal.ipynb #536cc661
+H200_IMAGES_PER_S = {'dit128-s': 3200, 'dit128-anchor': 5550, 'dit64': 1300, 'dit32': 1700}   # bench/results/gpu.md
+BF16_TFLOPS = {'H200': 989, 'H100': 989, 'A100': 312, 'L40S': 362, 'A10G': 125, 'L4': 121}    # dense, data sheets
+
+def gpu_kind(spec:str) -> tuple:
+    "`(kind, count)` of a Modal GPU spec such as 'L40S', 'A100-80GB' or 'H100:4'"
+    kind, _, n = spec.partition(':')
+    return kind.split('-')[0].upper(), int(n or 1)
+
+def plan(s:dict, gpu:str=GPU) -> dict:
+    "What a run of job settings `s` takes on `gpu`: generator, steps, batch, and estimated GPU-hours (None: unknown)"
+    kind, n = gpu_kind(gpu)
+    ips, tf = H200_IMAGES_PER_S.get(s['gen_preset']), BF16_TFLOPS.get(kind)
+    hours = None if ips is None or tf is None else s['gen_steps']*s['gen_batch'] / (ips*tf/BF16_TFLOPS['H200']) / 3600
+    return {'gpu': gpu, 'gpus': n, 'gen_preset': s['gen_preset'], 'steps': s['gen_steps'], 'batch': s['gen_batch'],
+            'gpu_hours': None if hours is None else round(hours, 2)}
+
+def plan_line(run:str, p:dict) -> str:
+    "The line a local entrypoint prints before it launches run `run` with plan `p`"
+    est = (f"about {p['gpu_hours']:.1f} GPU-hours ({p['gpu_hours']/p['gpus']:.1f} h on {p['gpus']} GPU(s)), "
+           "scaled from an H200's measured rate" if p['gpu_hours'] is not None else
+           f"no GPU-hour estimate ({p['gen_preset']} on {p['gpu']} was never measured)")
+    return (f"run {run}: {p['gen_preset']} for {p['steps']:,} steps at batch {p['batch']} on {p['gpu']}; {est}; "
+            f"GPU prices: https://modal.com/pricing")
+
+# %% ../nbs/52_modal.ipynb #04dc9446
+def _launch(preset:str, run:str, resume:bool, data:str, p:dict) -> tuple:
+    "`(run name, launch id)` of a new launch: checks the name, prints the plan, uploads `data` if given"
+    if resume and not run: raise TinycatsError("--resume continues a named run: give its name with --run NAME")
+    name, launch = check_run_name(run) if run else new_run_name(preset), secrets.token_hex(8)
+    print(plan_line(name, p), flush=True)
+    if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets", flush=True)
+    return name, launch
+
+def _done(res:dict, name:str, fetch:str, skip:tuple=()) -> Path:
+    "Exit with the remote function's one-line error, or download the run folder `name` into `fetch` (default runs/NAME)"
+    if 'error' in res: sys.exit(f"tinycats: {res['error']}")
+    print(json.dumps(res), flush=True)
+    return fetch_dir(f'runs/{name}', fetch or f'runs/{name}', skip)
+
 @app.local_entrypoint()
-def main_job(data:str='', preset:str='gpu128', gen_steps:int|None=None, seed:int=0, out:str='runs/pipeline',
-             fetch:str='runs/pipeline'):
-    "`modal run ...::main_job`: upload `data` (if given), run the main job on the Volume, download the run to `fetch`"
-    if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets")
-    print(json.dumps(pipeline_remote.remote(data='pets', out=out, preset=preset, gen_steps=gen_steps, seed=seed)))
-    print(f"downloaded to {fetch_dir(out, fetch)}")
+def train(data:str='', preset:str='gpu128', run:str='', resume:bool=False, steps:int|None=None,
+          batch_size:int|None=None, lr:float|None=None, seed:int=0, grad_accum:int|None=None, warmup:int|None=None,
+          aug:str|None=None, mixed_precision:str|None=None):
+    "`modal run -m tinycats.modal_app::train`: train job preset `preset`'s generator in a named run on Modal's GPUs"
+    s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)
+    name, launch = _launch(preset, run, resume, data, plan(s))
+    more = dict(grad_accum=grad_accum, warmup=warmup, aug=aug, mixed_precision=mixed_precision)   # None: the default
+    res = train_remote.remote(run=name, launch=launch, resume=resume, preset=preset, steps=steps, batch_size=batch_size,
+                              lr=lr, seed=seed, settings=more)
+    print(f"downloaded to {_done(res, name, '')}")
+
+@app.local_entrypoint()
+def main_job(data:str='', preset:str='gpu128', run:str='', resume:bool=False, gen_steps:int|None=None, seed:int=0,
+             fetch:str=''):
+    "`modal run -m tinycats.modal_app::main_job`: the whole main job of job preset `preset` in a named run on Modal"
+    name, launch = _launch(preset, run, resume, data, plan(pipeline_settings(preset, gen_steps=gen_steps)))
+    res = pipeline_remote.remote(run=name, launch=launch, resume=resume, preset=preset, gen_steps=gen_steps, seed=seed)
+    print(f"downloaded to {_done(res, name, fetch, skip=(CKPT_NAME,))}")

@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/pipeline.html.md"""
 
 # %% ../nbs/50a_pipeline.ipynb #93e6c55f
 from __future__ import annotations
-import contextlib, io, json, tempfile, time
+import contextlib, io, json, sys, tempfile, time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 import numpy as np
@@ -188,7 +188,8 @@ def _stage_generator(data, out, s, seed, device, report, resume=False, elapsed=l
     steps = _gen_plan(data, out, s, seed, device, report, elapsed, prev or {})   # prev: only when resuming
     r = train_generator(data, out/'generator', preset=s['gen_preset'], steps=steps, batch_size=s['gen_batch'],
                         lr=s['gen_lr'], resume=resume, overwrite=not resume, seed=seed, device=device,
-                        mixed_precision=s['gen_precision'], **({'sampling': sp} if (sp := job_sampling(s)) else {}))
+                        mixed_precision=s['gen_precision'], progress=sys.stdout.isatty(),   # else a line per log row
+                        **({'sampling': sp} if (sp := job_sampling(s)) else {}))
     rec = {k: _jsonable(v) for k, v in r.items() if k != 'generator'}
     report['generator'] = {**rec, **{k: _rel(rec[k], out) for k in ('checkpoint', 'model') if k in rec}}
     return r['generator']

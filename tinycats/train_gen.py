@@ -26,8 +26,8 @@ from .checkpoint import (CKPT_NAME, save_checkpoint, read_checkpoint, load_check
                                  write_log, run_lock)
 
 # %% auto #0
-__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'train_generator',
-           'train_generator_summary', 'torchrun_cmd']
+__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'progress_line',
+           'train_generator', 'train_generator_summary', 'torchrun_cmd']
 
 # %% ../nbs/23b_train_gen.ipynb #1a51f402
 @dataclass
@@ -193,12 +193,21 @@ def _train_loop(r):
     return _finish(r)
 
 def _log(r, row, pb):
+    prev = r.rows[-1] if r.rows else None
     r.rows.append(row); log_trackers(r.acc, row)
     if not r.acc.is_main_process: return
     with open(r.out/'log.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
     if r.progress: pb.comment = f"loss {row['loss']:.4f}"
-    else: print(f"step {row['step']}/{r.steps}  loss {row['loss']:.4f}  lr {row['lr']:.2e}  {row['time']:.0f} s",
-                flush=True)
+    else: print(progress_line(row, r.steps, prev), flush=True)
+
+def _dur(s:float) -> str: return f"{s:.0f} s" if s < 90 else f"{s/60:.1f} min" if s < 5400 else f"{s/3600:.1f} h"
+
+def progress_line(row:dict, steps:int, prev:dict|None=None) -> str:
+    "A log `row` as one line: step, loss, learning rate, seconds per step since the `prev` row, and the time left"
+    since = prev if prev and row['step'] > prev['step'] else {'step': 0, 'time': 0.}
+    s_step = (row['time'] - since['time']) / max(row['step'] - since['step'], 1)
+    return (f"step {row['step']}/{steps}  loss {row['loss']:.4f}  lr {row['lr']:.2e}  {s_step:.3f} s/step  "
+            f"{_dur(s_step*(steps - row['step']))} left")
 
 def _preview(r):
     return preview_grid(r.ema.module, steps=r.opts.sample_steps, cfg=r.opts.cfg, seed=r.conf['train']['seed'])
