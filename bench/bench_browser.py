@@ -2,8 +2,9 @@
 
 The Benchmark view of `tinycats demo` runs in headless Chromium (Playwright, onnxruntime-web wasm, threads as the page
 picks them), interleaved round by round with Python's onnxruntime and eager PyTorch with the same thread count (so a
-busy machine slows them alike): the generator drawing one image with 25 Euler steps and guidance (one batched call of
-2 per step), and the classifier at batch 1 (the network call, as the page times it). Writes bench/results/browser.{json,md}.
+busy machine slows them alike): the generator drawing one image with the sampling its sidecar recommends (`sampling`:
+solver, steps, guidance; with guidance one batched call of 2 per step), and the classifier at batch 1 (the network call,
+as the page times it). The table names the models from their sidecars. Writes bench/results/browser.{json,md}.
   python bench/bench_browser.py [--run runs/pipeline] [--runs 30] [--rounds 3] [--threads 2]
 `--run` is a `tinycats pipeline` folder (its onnx/ files; classifier/ and generator/ for PyTorch). Without one: the
 pretrained EfficientNet-Lite0 with a fresh head and a randomised `unet32` U-Net, exported here (same sizes).
@@ -12,7 +13,7 @@ import argparse, json, platform, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from playwright.sync_api import sync_playwright
-from tinycats.core import pets_mini_path
+from tinycats.core import pets_mini_path, read_json
 from tinycats.images import preprocess
 from tinycats.runtime import OnnxClassifier, OnnxGenerator
 from tinycats.sampling import sample
@@ -20,7 +21,6 @@ from tinycats.demo import build_demo, serve, ORT_WEB_VERSION
 
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync']
-STEPS, CFG, SAMPLER = 25, 2.0, 'euler'
 
 def models(run, tmp):
     "(onnx folder, PyTorch classifier, PyTorch generator) of the run folder `run`, or made here"
@@ -46,9 +46,17 @@ def summary(ms):
     return {'n': len(ms), 'p50_ms': float(np.percentile(ms, 50)), 'p95_ms': float(np.percentile(ms, 95)),
             'p99_ms': float(np.percentile(ms, 99)), 'mean_ms': float(ms.mean()), 'per_s': float(1000/ms.mean())}
 
-def browser_round(pg, runs, warmup):
-    r = pg.evaluate('o => window.tinycats.benchmark(o)', dict(warmup=warmup, runs=runs, steps=STEPS, sampler=SAMPLER, cfg=CFG))
-    return r
+def describe(sc:dict) -> str:
+    "What the ONNX file of sidecar `sc` is: architecture, input size, precision, size, checksum, tinycats version"
+    if sc['kind'] == 'classifier': what = f"{sc.get('arch') or 'classifier'}, {sc['size']} px"
+    else:
+        c = sc['config']
+        what = f"{c['backbone']} {sc['size']} px ({', '.join(f'{k} {c[k]}' for k in ('ch', 'ch_mult', 'dim', 'depth', 'patch') if k in c)})"
+    return (f"`{sc['file']}`: {what}, {sc['precision']}, {sc['bytes']/1e6:.1f} MB, sha256 {sc['sha256'][:12]}, "
+            f"tinycats {sc.get('tinycats_version')}")
+
+def browser_round(pg, runs, warmup, s):
+    return pg.evaluate('o => window.tinycats.benchmark(o)', dict(warmup=warmup, runs=runs, **s))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
@@ -58,6 +66,10 @@ if __name__ == '__main__':
     torch.set_num_threads(a.threads)
     tmp = Path(tempfile.mkdtemp())
     onnx_dir, tclf, tgen = models(a.run, tmp)
+    made_here = onnx_dir == tmp/'onnx'
+    scs = {k: read_json(onnx_dir/f'{k}.onnx.json') for k in ('classifier', 'generator')}
+    S = scs['generator']['sampling']   # the model's recommended sampling: {sampler, steps, cfg}
+    STEPS, CFG, SAMPLER = S['steps'], S['cfg'], S['sampler']
     site = build_demo([onnx_dir/'classifier.onnx', onnx_dir/'generator.onnx'], tmp/'site')
     srv = serve(site, 0)
     oclf, ogen = OnnxClassifier(onnx_dir/'classifier.onnx', threads=a.threads), OnnxGenerator(onnx_dir/'generator.onnx', threads=a.threads)
@@ -71,7 +83,8 @@ if __name__ == '__main__':
         pg = b.new_page(); pg.goto(f'http://127.0.0.1:{srv.server_port}/')
         info = pg.evaluate('window.tinycats.ready')
         for rd in range(a.rounds):
-            r = browser_round(pg, per, 3 if rd == 0 else 1)
+            r = browser_round(pg, per, 3 if rd == 0 else 1, S)
+            assert (r['generate']['steps'], r['generate']['sampler'], r['generate']['cfg']) == (STEPS, SAMPLER, CFG), r['generate']
             res['browser']['classify'] += r['classify_ms']; res['browser']['generate'] += r['generate_ms']
             res['onnxruntime']['classify'] += times(lambda i: oclf.run(x), per)
             res['onnxruntime']['generate'] += times(lambda i: ogen.sample(['Bengal'], steps=STEPS, sampler=SAMPLER, cfg=CFG, seed=i), per)
@@ -82,7 +95,9 @@ if __name__ == '__main__':
     srv.shutdown()
     out = {k: {w: summary(v) for w, v in d.items()} for k, d in res.items()}
     ratio = {w: out['browser'][w]['p50_ms'] / out['onnxruntime'][w]['p50_ms'] for w in ('classify', 'generate')}
-    meta = {'models': str(onnx_dir), 'generator': f'{tgen.config["img_size"]} px, {STEPS} {SAMPLER} steps, guidance {CFG} (2 images per call)',
+    meta = {'models': str(onnx_dir), 'made_here': made_here, 'sidecars': {k: describe(v) for k, v in scs.items()},
+            'generator': f'{tgen.config["img_size"]} px, {STEPS} {SAMPLER} steps, guidance {CFG:g}: the sampling its '
+                         f'sidecar recommends, {"2 images" if CFG != 1 else "1 image"} per call',
             'classifier': f'{oclf.size} px, batch 1, network call only', 'threads': a.threads, 'browser': info,
             'onnxruntime_web': ORT_WEB_VERSION, 'machine': f'{platform.machine()}, {platform.processor() or "?"}, '
             f'{__import__("os").cpu_count()} cores', 'rounds': a.rounds, 'browser_vs_onnxruntime_p50': ratio}
@@ -95,8 +110,11 @@ if __name__ == '__main__':
             s = out[k][w]
             L.append(f"| {what} | {name} | {s['p50_ms']:.1f} | {s['p95_ms']:.1f} | {s['p99_ms']:.1f} | {s['per_s']:.2f} | "
                      f"{s['p50_ms']/out['onnxruntime'][w]['p50_ms']:.2f}x |")
-    L += ['', f"Models: `{a.run}` ({'the main job' if 'pipeline' in str(onnx_dir) else 'made here: pretrained EfficientNet-Lite0 + random head, random unet32 U-Net'}); "
-          f"{a.rounds} interleaved rounds, {a.runs} timed runs each; {meta['machine']}; Chromium {info['user_agent'].split('Chrome/')[1].split(' ')[0]}, "
+    src = ('made by this script (pretrained EfficientNet-Lite0 with a random head, a random unet32 U-Net; '
+           f'no run folder at `{a.run}`)' if made_here else f'from `{a.run}`')
+    L += ['', f"Models {src}: {'; '.join(meta['sidecars'].values())}.", '',
+          f"{a.rounds} interleaved rounds, {a.runs} timed runs each; {meta['machine']}; "
+          f"Chromium {info['user_agent'].split('Chrome/')[1].split(' ')[0]}, "
           f"crossOriginIsolated {info['crossOriginIsolated']}. Targets: a generated image under 0.3 s in the browser and within 3x of "
           "Python onnxruntime; the classifier within 2x."]
     Path('bench/results/browser.md').write_text('\n'.join(L) + '\n')

@@ -6,22 +6,31 @@ Docs: https://tinycats.github.io/tinycats/demo.html.md"""
 
 # %% ../nbs/33_demo.ipynb #f952172c
 from __future__ import annotations
-import base64, csv, functools, hashlib, http.server, importlib.util, json, os, shutil, tempfile, threading
+import base64, csv, functools, http.server, importlib.util, json, os, shutil, tarfile, tempfile, threading
+import urllib.error, urllib.request
 from importlib import metadata
 from pathlib import Path
-from .core import (LABELS, PUBLISHED, PUBLISHED_REVISION, TinycatsError, existing, file_hash, pets_mini_path,
-                           read_json, save_json)
+from .core import (LABELS, PIP_SPEC, PUBLISHED, PUBLISHED_REVISION, REPO_URL, TinycatsError, atomic_write,
+                           existing, file_hash, pets_mini_path, read_json, save_json)
 from .runtime import sidecar
 
 # %% auto #0
-__all__ = ['ORT_WEB_VERSION', 'ORT_FILES', 'CDN', 'APP_DIR', 'MIME', 'find_models', 'ort_web_dir', 'sri', 'build_demo',
-           'DemoHandler', 'serve', 'published_models', 'demo']
+__all__ = ['ORT_WEB_VERSION', 'ORT_SHA256', 'ORT_FILES', 'COI_FILE', 'NPM_FILES', 'CDN', 'APP_DIR', 'MIME', 'find_models',
+           'npm_package', 'ort_web_dir', 'build_demo', 'DemoHandler', 'serve', 'published_models', 'placeholder_page',
+           'demo']
 
 # %% ../nbs/33_demo.ipynb #41b667dd
 ORT_WEB_VERSION = '1.30.0'   # onnxruntime-web, pinned exactly here and in demo_app/package.json (+ package-lock.json)
-ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',   # the wasm build
-             'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs',                # the WebGPU build
-             'ort-wasm-simd-threaded.asyncify.wasm']
+ORT_SHA256 = {   # the SHA-256 of each file the page loads, from the npm package (a test checks them): the wasm build,
+    'ort.wasm.min.mjs': '219e6a1fc8a9938268d18efca3c91d310bd2f4a59bbd13744df5b2b7fc6cee3b',
+    'ort-wasm-simd-threaded.mjs': 'e13f7f94fc51b4ca72b12faeb1ee95f4ace6dfbc8939bc718aabdc0a27c4299b',
+    'ort-wasm-simd-threaded.wasm': '3398c10d07d229bd91b364548e130e0e51a8e5704b88c7c083ebbeb78842dee2',
+    'ort.webgpu.min.mjs': '3dffff71811bc13a3a3d9591c57ca5ee5735b8f5f3eaf789510b02bb040ae3a0',   # the WebGPU build
+    'ort-wasm-simd-threaded.asyncify.mjs': '3d1c85995364bb643302fc6fd877a0c3ba5ae72401815e0f24828a53d9191e28',
+    'ort-wasm-simd-threaded.asyncify.wasm': '39f9f0894d478800487ed9f7dbe92618498db320cf55c8e3d89adff8dce658da'}
+ORT_FILES = list(ORT_SHA256)
+COI_FILE = 'coi-serviceworker.min.js'   # from the npm package coi-serviceworker, pinned in the same two files
+NPM_FILES = {'onnxruntime-web': [f'dist/{f}' for f in ORT_FILES], 'coi-serviceworker': [COI_FILE]}   # the site's
 CDN = f'https://cdn.jsdelivr.net/npm/onnxruntime-web@{ORT_WEB_VERSION}/dist/'
 APP_DIR = Path(importlib.util.find_spec('tinycats').origin).parent/'demo_app'   # the static app (package data)
 
@@ -54,10 +63,74 @@ def _model_entry(p:Path, url:str) -> dict:
             'sha256': sc['sha256'], 'sidecar': sc}
 
 # %% ../nbs/33_demo.ipynb #59cfbf71
+def _cache_root() -> Path:
+    "Where downloads are kept: `$TINYCATS_CACHE`, else `$XDG_CACHE_HOME/tinycats` or `~/.cache/tinycats`"
+    env = os.environ.get('TINYCATS_CACHE')
+    if env is not None and env.strip().lower() in ('', '0', 'off', 'none', 'false'):
+        return Path(tempfile.mkdtemp(prefix='tinycats-'))   # no cache wanted: a fresh folder each time
+    if env: return Path(env).expanduser()
+    return Path(os.environ.get('XDG_CACHE_HOME') or '~/.cache').expanduser()/'tinycats'
+
+def _lock_entry(name:str, app_dir:Path) -> dict:
+    "The `package-lock.json` entry of npm package `name`: its version, `resolved` URL and `integrity`"
+    lock = read_json(existing(Path(app_dir)/'package-lock.json', 'package-lock.json of the demo app'))
+    e = lock.get('packages', {}).get(f'node_modules/{name}') or {}
+    if not (e.get('version') and e.get('resolved') and e.get('integrity')):
+        raise TinycatsError(f"{app_dir}/package-lock.json does not pin {name} (version, resolved URL and integrity)")
+    return e
+
+def _integrity(path:Path, algo:str) -> str:
+    "The npm integrity string (`sha512-<base64>`) of the file `path`"
+    return f'{algo}-' + base64.b64encode(bytes.fromhex(file_hash(path, algo))).decode()
+
+def _fetch_tarball(url:str, dest:Path, want:str, what:str, hint:str):
+    "Download `url` to `dest`, kept only when it matches the npm integrity `want`; a clear error otherwise"
+    print(f"downloading {what} from {url} into {dest.parent} (once)", flush=True)
+    def get(p:Path):
+        try:
+            with urllib.request.urlopen(url, timeout=60) as r, open(p, 'wb') as f: shutil.copyfileobj(r, f)
+        except Exception as e:   # no network, HTTP error, timeout, connection cut short
+            why = getattr(e, 'reason', None) or e
+            raise TinycatsError(f"could not download {what} from {url} ({why}): {hint}") from None
+        if _integrity(p, want.split('-')[0]) != want:
+            raise TinycatsError(f"the download of {what} from {url} does not match package-lock.json's integrity: "
+                                f"{hint}")
+    atomic_write(dest, get)
+
+def npm_package(name:str,           # an npm package pinned in the app's package-lock.json
+                app_dir=APP_DIR,    # the demo app's folder (its `node_modules`, `package-lock.json`)
+               )->Path:             # the package's folder (with `package.json`)
+    "The pinned npm package `name`: from `node_modules`, else its registry tarball, cached and checked against the lock"
+    d = Path(app_dir)/'node_modules'/name
+    if (d/'package.json').is_file(): return d
+    e = _lock_entry(name, app_dir)
+    what = f"{name} {e['version']}"
+    hint = f"run `npm ci --prefix {app_dir}`, or retry where the npm registry is reachable"
+    if name == 'onnxruntime-web': hint += ", set TINYCATS_ORT_WEB to its dist folder, or pass --cdn"
+    home = _cache_root()/'npm'/f"{name.replace('/', '+')}-{e['version']}"
+    tgz = home/e['resolved'].rsplit('/', 1)[-1]
+    if not tgz.exists(): _fetch_tarball(e['resolved'], tgz, e['integrity'], what, hint)
+    if _integrity(tgz, e['integrity'].split('-')[0]) != e['integrity']:
+        raise TinycatsError(f"{tgz} does not match the integrity of {what} in package-lock.json: delete it to download "
+                            "it again")
+    pkg, need = home/'package', ['package.json', *NPM_FILES.get(name, [])]
+    if not all((pkg/f).is_file() for f in need):
+        with tarfile.open(tgz) as t:
+            for f in need: _untar(t, f'package/{f}', pkg/f)
+    return pkg
+
+def _untar(t:tarfile.TarFile, member:str, dest:Path):
+    "Write the regular file `member` of the tar archive `t` to `dest`"
+    try: m = t.getmember(member)
+    except KeyError: raise TinycatsError(f"{t.name} has no {member}") from None
+    if not m.isfile(): raise TinycatsError(f"{t.name}: {member} is not a regular file")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with t.extractfile(m) as src: atomic_write(dest, lambda p: Path(p).write_bytes(src.read()))
+
 def ort_web_dir(app_dir=APP_DIR) -> Path:
-    "The onnxruntime-web `dist` folder: `$TINYCATS_ORT_WEB`, else `node_modules` next to the app; a clear error if none"
+    "The onnxruntime-web `dist` folder: `$TINYCATS_ORT_WEB`, else that of `npm_package`; a clear error if none"
     env = os.environ.get('TINYCATS_ORT_WEB')
-    d = Path(env) if env else Path(app_dir)/'node_modules'/'onnxruntime-web'/'dist'
+    d = Path(env) if env else npm_package('onnxruntime-web', app_dir)/'dist'
     missing = [f for f in ORT_FILES if not (d/f).is_file()]
     if missing:
         raise TinycatsError(f"onnxruntime-web {ORT_WEB_VERSION} not found in {d} (missing {missing[0]}): run "
@@ -69,21 +142,17 @@ def ort_web_dir(app_dir=APP_DIR) -> Path:
                             f"run `npm ci --prefix {app_dir}`")
     return d
 
-def sri(path) -> str:
-    "The subresource-integrity hash (`sha384-...`) of the file `path`"
-    return 'sha384-' + base64.b64encode(hashlib.sha384(Path(path).read_bytes()).digest()).decode()
-
-def _stage_ort(out:Path, cdn:bool) -> dict:
-    "Copy the onnxruntime-web files into `out/ort` (or, with `cdn`, point at jsDelivr with SRI hashes); the config"
-    d = ort_web_dir()
+def _stage_ort(out:Path, cdn:bool, app_dir=APP_DIR) -> dict:
+    "Copy the onnxruntime-web files into `out/ort` (or, with `cdn`, point at jsDelivr); the config, with SHA-256s"
     if cdn:
-        print(f"onnxruntime-web {ORT_WEB_VERSION} will load from {CDN}, each file checked against the SHA-384 of the "
-              f"npm package's copy in {d}")
-        return {'version': ORT_WEB_VERSION, 'base': CDN, 'source': 'jsDelivr CDN, SRI-checked',
-                'integrity': {f: sri(d/f) for f in ORT_FILES}}
+        print(f"onnxruntime-web {ORT_WEB_VERSION} will load from {CDN}, each file checked against its pinned SHA-256")
+        return {'version': ORT_WEB_VERSION, 'base': CDN, 'source': 'jsDelivr CDN, SHA-256-checked', 'cdn': True,
+                'sha256': dict(ORT_SHA256)}
+    d = ort_web_dir(app_dir)
     (out/'ort').mkdir(parents=True, exist_ok=True)
     for f in ORT_FILES: shutil.copyfile(d/f, out/'ort'/f)
-    return {'version': ORT_WEB_VERSION, 'base': 'ort/', 'source': 'local', 'integrity': None}
+    return {'version': ORT_WEB_VERSION, 'base': 'ort/', 'source': 'local', 'cdn': False,
+            'sha256': {f: file_hash(out/'ort'/f) for f in ORT_FILES}}
 
 # %% ../nbs/33_demo.ipynb #b3a8d9b8
 def _stage_samples(src, out:Path, per_label:int=1) -> list:
@@ -104,15 +173,17 @@ def build_demo(models,              # .onnx files, export folders or `tinycats p
                cdn:bool=False,      # onnxruntime-web from jsDelivr (SRI-checked) instead of copies in `out/ort`
                samples:str=None,    # pets folder with a manifest.csv for the sample photos (default: pets-mini if here)
                urls:dict|None=None, # {file name: URL} to load a model from instead of a copy in `out/models`
+               app=APP_DIR,         # the app's folder (its `package-lock.json` pins the npm files)
               )->Path:              # `out`
     "Write the demo as a self-contained static folder: app, onnxruntime-web, models, their sidecars, models.json"
-    out = Path(out)
+    out, app = Path(out), Path(app); out.mkdir(parents=True, exist_ok=True)
     files = [f for m in ([models] if isinstance(models, (str, Path)) else models) for f in find_models(m)]
     names = [f.name for f in files]
     if len(set(names)) < len(names): raise TinycatsError(f"two models share a file name: {sorted(names)}")
-    ort = _stage_ort(out, cdn)
-    for f in APP_DIR.iterdir():
+    ort = _stage_ort(out, cdn, app)
+    for f in app.iterdir():
         if f.suffix in ('.html', '.js', '.css'): shutil.copyfile(f, out/f.name)
+    shutil.copyfile(npm_package('coi-serviceworker', app)/COI_FILE, out/COI_FILE)
     if (out/'models').exists(): shutil.rmtree(out/'models')
     (out/'models').mkdir(parents=True)
     entries = []
@@ -146,32 +217,68 @@ def serve(folder, port:int=8000, host:str='127.0.0.1') -> http.server.ThreadingH
     return srv
 
 # %% ../nbs/33_demo.ipynb #be7a2ee7
+def _hub_reason(e:Exception, repo:str) -> str:
+    "Why `repo` could not be read at `PUBLISHED_REVISION`, in a few words, from the Hub client's exception `e`"
+    name, first = type(e).__name__, (str(e).strip().splitlines() or [''])[0][:200]
+    if name == 'RepositoryNotFoundError': return f"the Hub has no model repository {repo}"
+    if name == 'RevisionNotFoundError': return f"{repo} has no revision {PUBLISHED_REVISION}"
+    if name == 'LocalEntryNotFoundError':   # offline, or no connection
+        offline = os.environ.get('HF_HUB_OFFLINE', '').upper() in ('1', 'ON', 'YES', 'TRUE')
+        return f"the Hub could not be reached for {repo} ({'HF_HUB_OFFLINE is set' if offline else first})"
+    return f"could not read {repo} at {PUBLISHED_REVISION} ({name}: {first})"
+
 def published_models(dest) -> tuple:
     "Download the published ONNX files (`tinycats.core.PUBLISHED` at `PUBLISHED_REVISION`) to `dest`: `(files, urls)`"
-    from huggingface_hub import snapshot_download  # deferred: only the docs build reads the Hub
+    from huggingface_hub import hf_hub_url, snapshot_download  # deferred: only the docs build reads the Hub
     files, urls = [], {}
     for kind, repo in PUBLISHED.items():
         try: d = Path(snapshot_download(repo, revision=PUBLISHED_REVISION, allow_patterns=['*.onnx'],
                                         local_dir=Path(dest)/kind))
-        except Exception as e:
-            raise TinycatsError(f"could not download {repo} at {PUBLISHED_REVISION}: {type(e).__name__}: {e}") from None
+        except Exception as e: raise TinycatsError(_hub_reason(e, repo)) from None
         for f in sorted(d.glob('*.onnx')):
-            files.append(f); urls[f.name] = f'https://huggingface.co/{repo}/resolve/{PUBLISHED_REVISION}/{f.name}'
-    if not files: raise TinycatsError(f"no ONNX files published in {list(PUBLISHED.values())} at {PUBLISHED_REVISION}")
+            files.append(f); urls[f.name] = hf_hub_url(repo, f.name, revision=PUBLISHED_REVISION)
+    if not files: raise TinycatsError(f"no ONNX files in {' or '.join(PUBLISHED.values())} at {PUBLISHED_REVISION}")
     return files, urls
 
+def placeholder_page(out, reason:str) -> Path:
+    "Write `out/index.html`: one line saying why there are no models to run (`reason`), and how to run the demo locally"
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    esc = lambda s: str(s).replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tinycats in the browser: nothing published yet</title><link rel="icon" href="data:,"></head>
+<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem">
+<h1>tinycats in the browser</h1>
+<p id="missing">No models are published for this release ({esc(PUBLISHED_REVISION)}) yet: {esc(reason)}.</p>
+<p>Run the demo on your own machine, on a run folder of <code>tinycats pipeline</code>, an export folder or
+<code>.onnx</code> files:</p>
+<pre><code>pip install "{esc(PIP_SPEC)}"
+tinycats demo runs/pipeline</code></pre>
+<p><a href="{esc(REPO_URL)}">tinycats on GitHub</a></p>
+</body></html>
+"""
+    (out/'index.html').write_text(page)
+    return out/'index.html'
+
 # %% ../nbs/33_demo.ipynb #5154c8e3
-def demo(*models:str,           # `tinycats pipeline` run folders, export folders or .onnx files; `published`: the Hub's
-         port:int=8000,         # port to serve on (0: any free one)
-         build:str=None,        # write a static site to this folder instead of serving
-         cdn:bool=False,        # load onnxruntime-web from jsDelivr (pinned, SRI-checked) instead of local copies
-         samples:str=None,      # pets folder (with manifest.csv) for the sample photos; default pets-mini if present
-        )->dict:                # `{'out', 'models'}` with `build`
+def demo(*models:str,            # `tinycats pipeline` run folders, export folders, .onnx files; `published`: Hub's
+         port:int=8000,          # port to serve on (0: any free one)
+         build:str=None,         # write a static site to this folder instead of serving
+         cdn:bool=False,         # load onnxruntime-web from jsDelivr (pinned, SHA-256-checked) instead of local copies
+         samples:str=None,       # pets folder (with manifest.csv) for the sample photos; default pets-mini if present
+         placeholder:bool=False, # with `published` and `--build`: if the Hub has none, a page that says so (no error)
+        )->dict:                 # `{'out', 'models'}` with `build` (and `missing`, the reason, for a placeholder)
     "Serve the browser demo (Classify, Generate, Benchmark) of `models` on localhost, or write it as a static site"
     if not models: raise TinycatsError("no models given: a `tinycats pipeline` run folder, export folders, .onnx files")
     with tempfile.TemporaryDirectory() as tmp:
         urls = None
-        if list(models) == ['published']: models, urls = published_models(tmp)
+        if list(models) == ['published']:
+            try: models, urls = published_models(tmp)
+            except TinycatsError as e:
+                if not (build and placeholder): raise
+                page = placeholder_page(build, str(e))
+                print(f"no published models to build the demo from ({e}): wrote {page}, which says so", flush=True)
+                return {'out': str(build), 'models': [], 'missing': str(e)}
         out = build_demo(models, build or Path(tmp)/'site', cdn, samples, urls)
         names = [m['name'] for m in json.loads((out/'models.json').read_text())['models']]
         if build: return {'out': str(out), 'models': names}

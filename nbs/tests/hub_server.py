@@ -164,7 +164,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status:int, body:bytes=b'', headers:dict|None=None, ctype='application/json'):
         self.send_response(status)
-        for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **(headers or {})}.items():
+        cors = {'Access-Control-Allow-Origin': '*',   # as the Hub: a web page on any origin may read files (the demo)
+                'Access-Control-Expose-Headers': 'X-Repo-Commit, X-Linked-Size, X-Linked-Etag, ETag, Content-Range'}
+        for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **cors, **(headers or {})}.items():
             self.send_header(k, v)
         self.end_headers()
         if self.command != 'HEAD': self.wfile.write(body)

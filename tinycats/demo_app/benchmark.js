@@ -55,7 +55,9 @@ export async function runBenchmark(app, o) {
 
 /** Wire the Benchmark view to `app`. */
 export function setupBenchmark(app) {
-  const num = id => Number($(id).value);
+  const num = id => Number($(id).value), gen = app.config.models.find(m => m.name === $('gen-model').value);
+  const rec = gen?.sidecar.sampling;   // the generator's recommended sampling, as the Generate view starts from
+  if (rec) { $('bench-steps').value = rec.steps; $('bench-sampler').value = rec.sampler; $('bench-cfg').value = rec.cfg; }
   $('bench-form').addEventListener('submit', e => {
     e.preventDefault();
     runBenchmark(app, { warmup: num('bench-warmup'), runs: num('bench-runs'), steps: num('bench-steps'),

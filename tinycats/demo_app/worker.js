@@ -1,60 +1,60 @@
 // Inference off the page's thread: loads onnxruntime-web and the models, classifies and generates on request.
-// Messages: {id, op, ...} in; {id, ok, result} or {id, ok: false, error} out, {id, progress} while generating.
+// Messages: {id, op, ...} in; {id, ok, result} or {id, ok: false, error} out, {id, progress} while generating or
+// downloading.
 import { decodeImage } from './images.js';
 import { preprocess, mirror } from './preprocess.js';
 import { makeNoise } from './noise.js';
 import { sampleFlow } from './solvers.js';
+import { fetchKept, keptFiles, sriOf } from './cache.js';
 
 let ort = null, ortInfo = null;
 const sessions = new Map(), cancelled = new Set();
 
-async function verified(base, integrity, f) {  // a CDN file checked against its subresource-integrity hash
-  const r = await fetch(new URL(f, base).href, { integrity: integrity[f], mode: 'cors' });
-  if (!r.ok) throw new Error(`${f}: HTTP ${r.status}`);
-  const type = f.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
-  return URL.createObjectURL(new Blob([await r.arrayBuffer()], { type }));
+/** A progress callback for operation `id` that sums the bytes of several downloads and posts `{download}`. */
+function downloads(id, what) {
+  const files = new Map();
+  return name => p => {
+    files.set(name, p);
+    const all = [...files.values()], sum = k => all.reduce((a, x) => a + x[k], 0);
+    postMessage({ id, progress: { download: { what, loaded: sum('loaded'), total: sum('total'), kept: all.every(x => x.kept) } } });
+  };
 }
 
-/** Load onnxruntime-web from `cfg.base` (WebGPU build only when `gpu`), with SRI checks when `cfg.integrity` is set. */
-async function initOrt({ cfg, gpu, threads }) {
+/** Load onnxruntime-web from `cfg.base` (WebGPU build only when `gpu`): each file checked against `cfg.sha256` and kept. */
+async function initOrt({ cfg, gpu, threads }, id) {
   const main = gpu ? 'ort.webgpu.min.mjs' : 'ort.wasm.min.mjs';
   const glue = gpu ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+  const progress = downloads(id, `onnxruntime-web ${cfg.version}`), sha = cfg.sha256 || {};
+  const get = f => fetchKept(new URL(f, cfg.base).href, { what: `onnxruntime-web's ${f}`, sha256: sha[f],
+    integrity: cfg.cdn && sha[f] ? sriOf(sha[f]) : undefined, onProgress: progress(f) });
+  const js = b => URL.createObjectURL(new Blob([b], { type: 'text/javascript' }));
   try {
-    if (cfg.integrity) {
-      ort = await import(await verified(cfg.base, cfg.integrity, main));
-      ort.env.wasm.wasmPaths = { mjs: await verified(cfg.base, cfg.integrity, glue + '.mjs'),
-                                 wasm: await verified(cfg.base, cfg.integrity, glue + '.wasm') };
-    } else { ort = await import(new URL(main, cfg.base).href); ort.env.wasm.wasmPaths = cfg.base; }
+    const [m, g, w] = await Promise.all([get(main), get(glue + '.mjs'), get(glue + '.wasm')]);
+    ort = await import(js(m));
+    ort.env.wasm.wasmPaths = { mjs: js(g) }; ort.env.wasm.wasmBinary = w;   // nothing fetched behind the cache's back
   } catch (e) { throw new Error(`could not load onnxruntime-web ${cfg.version} from ${cfg.base}: ${e.message}`); }
   ort.env.wasm.numThreads = threads; ort.env.logLevel = 'error';
   ortInfo = { version: ort.env.versions?.web || cfg.version, threads, gpu, source: cfg.source };
   return ortInfo;
 }
 
-async function sha256(buf) {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
-  return Array.from(d, b => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Fetch model `m` ({name, url, bytes, sha256, sidecar}), check it, open a session on `ep` ('webgpu' or 'wasm'). */
-async function loadModel({ m, ep }) {
+/** Fetch model `m` ({name, url, bytes, sha256, sidecar}) or its kept copy, check it, open a session on `ep`. */
+async function loadModel({ m, ep }, id) {
   const t0 = performance.now();
-  let r;
-  try { r = await fetch(m.url); } catch (e) { throw new Error(`model ${m.name}: could not be fetched (${e.message})`); }
-  if (!r.ok) throw new Error(`model ${m.name} is missing: HTTP ${r.status} for ${m.url}`);
-  const buf = await r.arrayBuffer();
-  if (m.bytes && buf.byteLength !== m.bytes) throw new Error(`model ${m.name} is corrupt: ${buf.byteLength} bytes, expected ${m.bytes}`);
-  if (m.sha256 && crypto.subtle && await sha256(buf) !== m.sha256) throw new Error(`model ${m.name} is corrupt: its SHA-256 does not match models.json`);
+  const buf = await fetchKept(m.url, { what: `model ${m.name}`, sha256: m.sha256, bytes: m.bytes,
+                                       onProgress: downloads(id, `model ${m.name}`)(m.name) });
   let s;
-  try { s = await ort.InferenceSession.create(new Uint8Array(buf), { executionProviders: [ep], graphOptimizationLevel: 'all' }); }
+  try { s = await ort.InferenceSession.create(buf, { executionProviders: [ep], graphOptimizationLevel: 'all' }); }
   catch (e) { throw new Error(`model ${m.name}: not a loadable ONNX model on ${ep} (${String(e.message || e).slice(0, 200)})`); }
   sessions.set(m.name, { s, m, ep });
-  return { name: m.name, ep, ms: performance.now() - t0, inputs: s.inputNames, outputs: s.outputNames };
+  return { name: m.name, ep, ms: performance.now() - t0, inputs: s.inputNames, outputs: s.outputNames,
+           threads: ort.env.wasm.numThreads };   // onnxruntime-web sets it to 1 where threads cannot run
 }
 
-const chan = new MessageChannel();
+const tick = new MessageChannel(), waiting = [];   // one channel; its messages arrive in order, one per waiting task
+tick.port1.onmessage = () => waiting.shift()();
 /** A promise that settles in a new task (faster than setTimeout's clamped delay), so queued messages run first. */
-function nextTask() { return new Promise(r => { chan.port1.onmessage = () => r(); chan.port2.postMessage(0); }); }
+function nextTask() { return new Promise(r => { waiting.push(r); tick.port2.postMessage(0); }); }
 
 function get(name) { const x = sessions.get(name); if (!x) throw new Error(`model ${name} is not loaded`); return x; }
 
@@ -104,6 +104,7 @@ const OPS = {
   noise: ({ n, shape, seed }) => Array.from(makeNoise(n, shape, seed)),
   decode: async ({ blob, fileName }) => { const r = await decodeImage(blob, fileName || 'image'); return { w: r.w, h: r.h }; },
   cancel: ({ target }) => { cancelled.add(target); return true; },
+  kept: keptFiles,
 };
 
 onmessage = async ({ data }) => {
