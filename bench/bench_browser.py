@@ -17,7 +17,7 @@ from tinycats.core import pets_mini_path, read_json
 from tinycats.images import preprocess
 from tinycats.runtime import OnnxClassifier, OnnxGenerator
 from tinycats.sampling import sample
-from tinycats.demo import build_demo, serve, ORT_WEB_VERSION
+from tinycats.demo import build_demo, find_chromium, serve, ORT_WEB_VERSION
 
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync']
@@ -79,7 +79,7 @@ if __name__ == '__main__':
     per = a.runs // a.rounds
     res = {k: {'classify': [], 'generate': []} for k in ('browser', 'onnxruntime', 'pytorch')}
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path='/usr/bin/chromium', args=ARGS)
+        b = pw.chromium.launch(executable_path=find_chromium(), args=ARGS)
         pg = b.new_page(); pg.goto(f'http://127.0.0.1:{srv.server_port}/')
         info = pg.evaluate('window.tinycats.ready')
         for rd in range(a.rounds):

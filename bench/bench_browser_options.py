@@ -15,7 +15,7 @@ import argparse, json, os, platform, statistics, tempfile, urllib.parse
 from pathlib import Path
 from playwright.sync_api import sync_playwright
 from tinycats.core import read_json
-from tinycats.demo import ORT_WEB_VERSION, build_demo, serve
+from tinycats.demo import ORT_WEB_VERSION, build_demo, find_chromium, serve
 
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync']
@@ -63,7 +63,7 @@ if __name__ == '__main__':
     srv = serve(site, 0); base = f'http://127.0.0.1:{srv.server_port}/options.html'
     cfg = read_json(site/'models.json'); res = {}
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path='/usr/bin/chromium', args=ARGS)
+        b = pw.chromium.launch(executable_path=find_chromium(), args=ARGS)
         pg = b.new_page(); pg.goto(f'http://127.0.0.1:{srv.server_port}/')
         info = pg.evaluate('window.tinycats.ready'); pg.close()
         threads = sorted({1, info['hardware_concurrency']})

@@ -10,7 +10,7 @@ Two halves on two cores, then joined: run each with --only NAME... --out DIR, th
 """
 import argparse, json, platform, tempfile, time
 from pathlib import Path
-import numpy as np, torch
+import torch
 from tinycats.core import pets_mini_path, seed_everything
 from tinycats.data import scan_pets, get_batch
 from tinycats.flow import flow_loss

@@ -92,7 +92,7 @@ def score(a):
     labelled_grid(torch.from_numpy(g['x']).float()/127.5 - 1, list(LABELS), 6).save(imgs/f'{tag}_samples.png', optimize=True)
     fig = show_nearest(x, ev); fig.savefig(imgs/f'{tag}_nearest.png', dpi=80, bbox_inches='tight')
     t, e, f = res['train'], ev, ev['floor']
-    where = t['info']['gpu'] or f"the CPU (a smoke run of the script: no GPU was lent)"
+    where = t['info']['gpu'] or "the CPU (a smoke run of the script: no GPU was lent)"
     md = [f"`{t['info']['preset']}` ({t['params']/1e6:.1f} M parameters, time shift {t['t_shift']}) trained by "
           f"`train_generator` on {where} in {'fp32' if t['mixed_precision'] == 'no' else t['mixed_precision']} for {t['step']} steps x {res['batch_size']} "
           f"(lr {res['lr']}) in {t['train_wall_s']/60:.1f} min ({t['steps_per_s_measured']:.1f} steps/s measured first): "

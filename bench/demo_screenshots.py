@@ -1,18 +1,18 @@
 """The docs' screenshots of the browser demo, from the main job's models: run on purpose, never by the tests.
 
 Builds the demo from a `tinycats pipeline` run folder (its onnx/ files), opens it in headless Chromium (Playwright,
-Debian's /usr/bin/chromium) and takes the three views as a visitor sees them:
+the browser `tinycats.demo.find_chromium` names) and takes the three views as a visitor sees them:
 - Classify: a real pets-mini `test` photo (the first of `--breed`), with the float32 classifier;
 - Generate: that breed with the generator's recommended sampling (its sidecar's `sampling`, which the form starts from);
 - Benchmark: the view's own defaults (2 warm-up and 10 timed runs, the recommended sampling).
 Writes demo_classify.png, demo_generate.png and demo_benchmark.png into bench/results/ (shown on the 33_demo page).
   python bench/demo_screenshots.py --run runs/pipeline [--breed Bengal] [--out bench/results]
 """
-import argparse, csv, json, os, sys, tempfile
+import argparse, csv, json, sys, tempfile
 from pathlib import Path
 from playwright.sync_api import sync_playwright
 from tinycats.core import LABELS, pets_mini_path, read_json
-from tinycats.demo import build_demo, serve
+from tinycats.demo import build_demo, find_chromium, serve
 
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync']
@@ -51,7 +51,7 @@ if __name__ == '__main__':
     p.add_argument('--run', default='runs/pipeline', help='a `tinycats pipeline` run folder (its onnx/ files)')
     p.add_argument('--breed', default='Bengal', help='the breed of the Classify photo and of the Generate view')
     p.add_argument('--out', default='bench/results', help='folder for the three PNG files')
-    p.add_argument('--chromium', default=os.environ.get('TINYCATS_CHROMIUM', '/usr/bin/chromium') or None)
+    p.add_argument('--chromium', default=None, help='the browser to drive (default: tinycats.demo.find_chromium)')
     a = p.parse_args()
     run, out = Path(a.run), Path(a.out)
     gen = run/'onnx'/'generator.onnx'
@@ -61,7 +61,7 @@ if __name__ == '__main__':
     site = build_demo(run, Path(tempfile.mkdtemp())/'site')
     srv = serve(site, 0)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=a.chromium, args=ARGS)
+        browser = pw.chromium.launch(executable_path=a.chromium or find_chromium(), args=ARGS)
         pg = browser.new_page(viewport={'width': 1000, 'height': 900})
         errors = []; pg.on('pageerror', lambda e: errors.append(str(e)))
         pg.goto(f'http://127.0.0.1:{srv.server_port}/'); info = pg.evaluate('window.tinycats.ready')

@@ -71,26 +71,33 @@ class CatClassifier(nn.Module, PyTorchModelHubMixin, library_name='tinycats', ta
                     repo_url=REPO_URL, license='cc-by-sa-4.0'):
     "Backbone `arch` + linear head over `labels`; takes float NCHW RGB in [0,1] and normalises with `mean`/`std` inside"
     def __init__(self, arch:str='efficientnet_lite0', labels:list=tuple(LABELS), size:int=CLF_SIZE,
-                 mean:list=IMAGENET_MEAN, std:list=IMAGENET_STD, pretrained:bool=False, dropout:float=0.2):
+                 mean:list=IMAGENET_MEAN, std:list=IMAGENET_STD, pretrained:bool=False, dropout:float=0.2,
+                 temperature:float=1.0):
         super().__init__()
         self.arch, self.labels, self.size = check_arch(arch), list(labels), int(size)
         if len(mean) != 3 or len(std) != 3: raise TinycatsError("mean and std need 3 values (R, G, B)")
+        if not temperature > 0: raise TinycatsError(f"temperature must be positive, got {temperature}")
+        self.temperature = float(temperature)   # fitted on `valid` after training (`tinycats.calibration`)
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
         self.body, nf = ARCHS[arch](pretrained)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(nf, len(self.labels)))
 
-    def forward(self, x): return self.head(self.body((x - self.mean) / self.std))
+    def forward(self, x): return self.head(self.body((x - self.mean) / self.std))   # logits
+
+    def probs(self, x):
+        "Calibrated probabilities: the softmax of the logits divided by `temperature`"
+        return (self(x) / self.temperature).softmax(1)
 
 # %% ../nbs/10_classifier.ipynb #15d2bd2d
 WEIGHTS, CONFIG = 'model.safetensors', 'config.json'
 
 @patch
 def _save_pretrained(self:CatClassifier, save_directory:Path):
-    "Write `model.safetensors` and `config.json` (constructor kwargs, `pretrained=False`, weights hash) atomically"
+    "Write `model.safetensors` and `config.json` (init kwargs, `pretrained=False`, temperature, weights hash), atomic"
     f = atomic_write(Path(save_directory)/WEIGHTS, lambda p: save_model(self, str(p), metadata={'format': 'pt'}))
     cfg = {**self._hub_mixin_config, 'labels': self.labels, 'size': self.size, 'pretrained': False,
-           'weights_sha256': file_hash(f)}
+           'temperature': self.temperature, 'weights_sha256': file_hash(f)}
     save_json(cfg, Path(save_directory)/CONFIG)
 
 # %% ../nbs/10_classifier.ipynb #834020a2
@@ -165,9 +172,9 @@ class Classifier(Predictor):
 
     @torch.inference_mode()
     def run(self, x:np.ndarray) -> np.ndarray:
-        "Probabilities (float32) for a batch `x` `(N,3,size,size)` float32 in [0,1] (already preprocessed)"
+        "Calibrated probabilities (float32) for a batch `x` `(N,3,size,size)` float32 in [0,1] (already preprocessed)"
         x = torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(self.device)
-        return self.model(x).softmax(1).float().cpu().numpy()
+        return self.model.probs(x).float().cpu().numpy()
 
 # %% ../nbs/10_classifier.ipynb #ab491a51
 # `load_classifier` (folder or .onnx) is the runtime's: importing it from here says so

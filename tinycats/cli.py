@@ -107,6 +107,9 @@ def _call_args(f, hide:tuple, ns:dict) -> tuple:
         if owner: cfg.setdefault(owner, {})[k] = ns.pop(k)
     kw = {k: _base(typing.get_type_hints(f)[k])(**v) for k, v in cfg.items()}
     if 'progress' in inspect.signature(f).parameters: kw['progress'] = sys.stdout.isatty()
+    for k in [k for k in ('data', 'path') if ns.get(k) == 'pets-mini']:   # the copy found, or one built (`find_data`)
+        from tinycats.get_data import find_data   # deferred: only this value needs it
+        ns[k] = find_data('pets-mini', progress=sys.stdout.isatty())
     ps = list(inspect.signature(f).parameters.values())
     if not any(p.kind is p.VAR_POSITIONAL for p in ps): return [], {**ns, **kw}
     pos = []

@@ -15,9 +15,9 @@ from .core import (LABELS, PIP_SPEC, PUBLISHED, PUBLISHED_REVISION, REPO_URL, Ti
 from .runtime import sidecar
 
 # %% auto #0
-__all__ = ['ORT_WEB_VERSION', 'ORT_SHA256', 'ORT_FILES', 'COI_FILE', 'NPM_FILES', 'CDN', 'APP_DIR', 'MIME', 'find_models',
-           'npm_package', 'ort_web_dir', 'build_demo', 'DemoHandler', 'serve', 'published_models', 'placeholder_page',
-           'demo']
+__all__ = ['ORT_WEB_VERSION', 'ORT_SHA256', 'ORT_FILES', 'COI_FILE', 'NPM_FILES', 'CDN', 'APP_DIR', 'MIME', 'CHROMIUMS',
+           'find_models', 'npm_package', 'ort_web_dir', 'build_demo', 'DemoHandler', 'serve', 'published_models',
+           'placeholder_page', 'demo', 'find_chromium']
 
 # %% ../nbs/33_demo.ipynb #41b667dd
 ORT_WEB_VERSION = '1.30.0'   # onnxruntime-web, pinned exactly here and in demo_app/package.json (+ package-lock.json)
@@ -286,3 +286,22 @@ def demo(*models:str,            # `tinycats pipeline` run folders, export folde
         print(f"tinycats demo of {', '.join(names)}: http://127.0.0.1:{srv.server_port}/ (Ctrl+C stops it)", flush=True)
         try: threading.Event().wait()
         finally: srv.shutdown()
+
+# %% ../nbs/33_demo.ipynb #dde4cde3
+CHROMIUMS = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')   # on the PATH, in this order
+
+def _playwright_chromium() -> bool:
+    "Whether `playwright install chromium` has put a Chromium in Playwright's cache"
+    root = os.environ.get('PLAYWRIGHT_BROWSERS_PATH') or Path.home()/'.cache'/'ms-playwright'
+    return any(Path(root).glob('chromium*-*'))
+
+def find_chromium() -> str|None:
+    "The Chromium to drive: its path, or None for Playwright's own build; a one-line error naming the fix if none"
+    env = os.environ.get('TINYCATS_CHROMIUM')
+    if env is not None:
+        if env and not shutil.which(env): raise TinycatsError(f"TINYCATS_CHROMIUM={env}: no such browser")
+        return env or None
+    if p := next(filter(None, map(shutil.which, CHROMIUMS)), None): return p
+    if _playwright_chromium(): return None
+    raise TinycatsError("no Chromium for the browser tests: install one (Debian/Ubuntu: apt-get install chromium; "
+                        "anywhere: python -m playwright install --with-deps chromium) or set TINYCATS_CHROMIUM")

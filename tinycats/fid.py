@@ -214,15 +214,15 @@ def mmd2_poly(x, y) -> float:
 
 def kid(feats_a, feats_b,           # features `(N1,D)` and `(N2,D)`
         n_subsets:int=100,         # random subsets averaged
-        subset_size:int=1000,      # images per subset (capped at the smaller set)
+        subset_size:int=1000,      # images per subset (capped at half of the smaller set)
         seed:int=0,                # seed of the subset draws
        ) -> tuple:                 # (mean, std) of the squared MMD over the subsets
     "Kernel Inception Distance of two feature sets: mean and std of the unbiased polynomial-kernel MMD^2 over subsets"
     fa, fb = np.asarray(feats_a, np.float64), np.asarray(feats_b, np.float64)
-    if min(len(fa), len(fb)) < 2:
-        raise TinycatsError(f"KID needs at least 2 images in each set, got {len(fa)} and {len(fb)}")
+    if min(len(fa), len(fb)) < 4:
+        raise TinycatsError(f"KID needs at least 4 images in each set, got {len(fa)} and {len(fb)}")
     if fa.shape[1] != fb.shape[1]: raise TinycatsError(f"feature sizes differ: {fa.shape[1]} vs {fb.shape[1]}")
-    m, rng = min(subset_size, len(fa), len(fb)), np.random.default_rng(seed)
+    m, rng = min(subset_size, len(fa)//2, len(fb)//2), np.random.default_rng(seed)   # halves: subsets that differ
     gram = max(len(fa), len(fb)) <= 4096   # kernel matrices of the whole sets fit in memory: compute them once
     if gram: kaa, kbb, kab = _poly(fa, fa), _poly(fb, fb), _poly(fa, fb)
     v = []

@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image
 from fastprogress.fastprogress import progress_bar
-from .core import TinycatsError, atomic_write, check_choice
+from .core import TinycatsError, atomic_write, check_choice, pets_mini_path
 from .data import pets_images_dir, scan_pets
 from .images import load_image
 
 # %% auto #0
-__all__ = ['DATASETS', 'pets_mini_manifest', 'get_data']
+__all__ = ['DATASETS', 'DATA_DIR', 'pets_mini_manifest', 'get_data', 'find_data']
 
 # %% ../nbs/01a_get_data.ipynb #b432a902
 DATASETS = ('pets-mini',)
@@ -124,3 +124,17 @@ def get_data(name:str,                    # the dataset to make: 'pets-mini'
         if tmp.exists(): shutil.rmtree(tmp)
     print(f"{out}: {len(man)} photos of {name} from {res['source']}, verified")
     return res
+
+# %% ../nbs/01a_get_data.ipynb #dcaf9f6c
+DATA_DIR = 'data/pets-mini'   # where `find_data` builds pets-mini when it finds none (relative to the working folder)
+
+def find_data(data:str|None='pets-mini', progress:bool=True) -> str|None:
+    "`data` as a folder: 'pets-mini' is the copy `pets_mini_path` finds (relative), else one `get_data` builds"
+    if data != 'pets-mini' or Path(data).is_dir(): return data
+    env = os.environ.get('TINYCATS_DATA')
+    if p := pets_mini_path(required=bool(env)):   # a TINYCATS_DATA that is no folder is an error, not a download
+        shown = env if env else os.path.relpath(p)   # as the user wrote it, or relative: no machine path in records
+        print(f"pets-mini: {shown} ({'TINYCATS_DATA' if env else 'found in this folder or above it'})"); return shown
+    print(f"pets-mini: none found (no TINYCATS_DATA; no shared/data/pets-mini or data/pets-mini here or above); "
+          f"building it in {DATA_DIR} with `tinycats get-data` (downloads the Oxford-IIIT Pet, about 800 MB, once)")
+    return get_data('pets-mini', DATA_DIR, progress=progress)['out']

@@ -13,6 +13,7 @@ from typing import Callable
 import modal
 from .core import TinycatsError, atomic_write, read_json, save_json
 from .checkpoint import CKPT_NAME
+from .get_data import find_data
 from .pipeline import job_sampling, pipeline_settings, run_pipeline, run_pipeline_summary
 from .train_gen import train_generator, torchrun_cmd
 
@@ -229,7 +230,9 @@ def _launch(preset:str, run:str, resume:bool, data:str, p:dict) -> tuple:
     if resume and not run: raise TinycatsError("--resume continues a named run: give its name with --run NAME")
     name, launch = check_run_name(run) if run else new_run_name(preset), secrets.token_hex(8)
     print(plan_line(name, p), flush=True)
-    if data: upload_data(data); print(f"uploaded {data} to volume {VOLUME_NAME}:/pets", flush=True)
+    if data:
+        data = find_data(data); upload_data(data)
+        print(f"uploaded {data} to volume {VOLUME_NAME}:/pets", flush=True)
     return name, launch
 
 def _done(res:dict, name:str, fetch:str, skip:tuple=()) -> Path:

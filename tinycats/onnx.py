@@ -49,13 +49,13 @@ def read_metadata(path) -> dict:
 
 # %% ../nbs/30a_onnx.ipynb #bc86d59e
 def classifier_metadata(model) -> dict:
-    "The ONNX metadata of the `CatClassifier` `model`: labels, size, arch, normalisation and version"
+    "The ONNX metadata of the `CatClassifier` `model`: labels, size, arch, normalisation, temperature, version"
     return {'tinycats_kind': 'classifier', 'tinycats_version': __version__, 'arch': model.arch,
             'labels': list(model.labels), 'size': str(model.size), 'mean': model.mean.flatten().tolist(),
-            'std': model.std.flatten().tolist(),
+            'std': model.std.flatten().tolist(), 'temperature': str(getattr(model, 'temperature', 1.0)),
             'input': f'image: float32 (N,3,{model.size},{model.size}) RGB in [0,1], short side resized to {model.size} '
                      '(bicubic) then centre-cropped',
-            'output': f'probs: float32 (N,{len(model.labels)}) softmax over labels'}
+            'output': f'probs: float32 (N,{len(model.labels)}) softmax of logits/temperature (calibrated)'}
 
 def generator_metadata(model, t_eps:float=T_EPS) -> dict:
     "The ONNX metadata of generator `model`: its config (its sampling too), the null label, what it predicts, its shift"
@@ -69,9 +69,9 @@ def generator_metadata(model, t_eps:float=T_EPS) -> dict:
 
 # %% ../nbs/30a_onnx.ipynb #037838d3
 class ProbsWrapper(nn.Module):
-    "`model(x).softmax(1)`: a classifier whose output is probabilities"
+    "`model.probs(x)`: a classifier whose output is its calibrated probabilities"
     def __init__(self, model): super().__init__(); self.model = model
-    def forward(self, x): return self.model(x).softmax(1)
+    def forward(self, x): return self.model.probs(x)
 
 class VelocityWrapper(nn.Module):
     "The velocity of generator `model` at `(x, t, y)`, whatever it predicts"
@@ -206,7 +206,9 @@ def quantize_generator(path, out) -> Path:
     with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
         warnings.simplefilter('ignore')
         pre = Path(d)/'pre.onnx'
-        quant_pre_process(str(path), str(pre))
+        # ONNX's own shape inference, not onnxruntime's symbolic pass: that pass fails on the U-Net's graph, and on
+        # failing leaves its copy of the weights (a `<uuid>.data` file) in the working folder
+        quant_pre_process(str(path), str(pre), skip_symbolic_shape=True)
         atomic_write(out, lambda p: quantize_dynamic(str(pre), str(p), weight_type=QuantType.QInt8, per_channel=True,
                                                      op_types_to_quantize=['MatMul', 'Gemm']))
     return set_metadata(out, meta | {

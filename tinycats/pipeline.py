@@ -15,16 +15,18 @@ from .core import LABELS, TinycatsError, atomic_write, check_choice, default_dev
 from .core import read_json, save_json
 from .generator import check_generator_preset
 from .data import scan_pets, count_table
+from .get_data import find_data
 from .runtime import load_classifier
-from .train_classifier import JUDGE_RECIPE, load_judge, train_classifier, train_judge
+from .train_classifier import JUDGE_RECIPE, evaluate_classifier, load_judge, train_classifier, train_judge
 from .train_gen import train_generator
 from .evaluate import evaluate_generator, generate, show_eval, show_nearest
 from .onnx import export_classifier, export_generator
 from .report import write_report
 
 # %% auto #0
-__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'JobSettings', 'default_preset', 'pipeline_settings', 'job_sampling',
-           'Stages', 'gen_step_time', 'plan_gen_steps', 'run_pipeline', 'run_pipeline_summary']
+__all__ = ['PIPELINE_SETTINGS', 'SETTING_DEFAULTS', 'GEN_FALLBACK', 'JobSettings', 'default_preset', 'pipeline_settings',
+           'job_sampling', 'Stages', 'gen_step_time', 'plan_gen_steps', 'pick_gen_preset', 'run_pipeline',
+           'run_pipeline_summary']
 
 # %% ../nbs/50a_pipeline.ipynb #12aaf369
 PIPELINE_SETTINGS = {  # per job preset: the generator preset it trains and how; `clf`, `judge`: `train_classifier`'s
@@ -126,6 +128,23 @@ def plan_gen_steps(max_steps:int, step_s:float, budget_min:float, spent_s:float,
             'step_s': round(step_s, 4), 'left_s': round(left, 1), 'steps': steps, 'max_steps': max_steps,
             'limited_by': 'time' if steps < max_steps else 'max_steps'}
 
+# a generator preset, and what the job trains instead when the budget fits fewer steps of it than it needs: the U-Net
+# beat the DiT on `valid` from 2,700 steps on (bench/results/gen_long.md, 25 min of an AMX CPU), where the DiT had 9,100
+GEN_FALLBACK = {'unet32': ('dit32', 2500)}
+
+def pick_gen_preset(preset:str, plan_for) -> tuple:
+    "`(preset, plan)`: `preset` and its plan (`plan_for(preset)`), or its `GEN_FALLBACK` where too few of its steps fit"
+    plan = {**plan_for(preset), 'preset': preset}
+    if not (fb := GEN_FALLBACK.get(preset)): return preset, plan
+    alt, need = fb
+    if plan['steps'] >= need:
+        return preset, {**plan, 'choice': f"{preset}: {plan['steps']} steps fit at {plan['step_s']:.3f} s per step, at "
+                                          f"least the {need} from which it beat {alt}"}
+    p2 = {**plan_for(alt), 'preset': alt}
+    return alt, {**p2, 'choice': f"{alt} instead of {preset}: only {plan['steps']} {preset} steps would fit at "
+                                 f"{plan['step_s']:.3f} s per step, fewer than the {need} from which it beat {alt} "
+                                 f"({alt}: {p2['steps']} steps at {p2['step_s']:.3f} s)"}
+
 # %% ../nbs/50a_pipeline.ipynb #7cd9749b
 def _jsonable(o):
     if isinstance(o, dict): return {k: _jsonable(v) for k, v in o.items()}
@@ -152,8 +171,8 @@ def _finished(d, resume, low_res=None) -> bool:
             and read_json(d/'metrics.json').get('config', {}).get('low_res') == low_res)
 
 def _record(m) -> dict:
-    "What the report keeps of a `train_classifier` result: valid and test figures (no confusion matrix), config, time"
-    rec = {k: _jsonable(m[k]) for k in ('valid', 'test', 'config', 'time') if k in m}
+    "What the report keeps of a `train_classifier` result: valid and test figures (no confusion matrix), calibration..."
+    rec = {k: _jsonable(m[k]) for k in ('valid', 'test', 'calibration', 'config', 'time') if k in m}
     for sp in ('valid', 'test'): rec.get(sp, {}).pop('confusion', None)
     return rec
 
@@ -171,13 +190,17 @@ def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
     "The generator's step count: `gen_steps`, or what fits the time budget (kept from `prev`, the report resumed)"
     if prev.get('generator_plan'):
         plan = prev['generator_plan']
-        print(f"resume: keeping the planned {plan['steps']} generator steps")
+        s['gen_preset'] = plan.get('preset', s['gen_preset'])   # the backbone the plan chose
+        print(f"resume: keeping the planned {plan['steps']} {s['gen_preset']} steps")
     elif s['budget_min']:
-        step_s = gen_step_time(data, s['gen_preset'], s['gen_batch'], s['gen_lr'], seed, device,
-                               mixed_precision=s['gen_precision'])   # timed as it will train
-        plan = plan_gen_steps(s['gen_steps'], step_s, s['budget_min'], elapsed(), s['after_gen_min'])
+        def plan_for(preset):   # timed as it will train
+            step_s = gen_step_time(data, preset, s['gen_batch'], s['gen_lr'], seed, device,
+                                   mixed_precision=s['gen_precision'])
+            return plan_gen_steps(s['gen_steps'], step_s, s['budget_min'], elapsed(), s['after_gen_min'])
+        s['gen_preset'], plan = pick_gen_preset(s['gen_preset'], plan_for)
         print(f"time budget {s['budget_min']:g} min: {plan['left_s']/60:.1f} min left for the generator at "
-              f"{step_s:.3f} s per step here: {plan['steps']} steps (at most {s['gen_steps']})", flush=True)
+              f"{plan['step_s']:.3f} s per step here: {plan['steps']} steps (at most {s['gen_steps']})"
+              + (f"; {plan['choice']}" if 'choice' in plan else ''), flush=True)
     else: return s['gen_steps']
     report['generator_plan'] = plan
     save_json(report, out/'report.json')   # now: a run killed while training resumes with the same plan
@@ -220,15 +243,20 @@ def _stage_eval(out, df, gen, judge, s, seed, device, report):
     atomic_write(out/'samples_per_breed.png', lambda p: labelled_grid(x, LABELS, nrow=6).save(p, format='png'))
     return r
 
-def _stage_export(data, out, gen, clf, report):
-    "Export both trained networks to `out`/onnx (the classifier also in int8)"
+def _stage_export(data, out, gen, clf, report, df=None):
+    "Export both trained networks to `out`/onnx (the classifier also in int8); both classifier files scored on `test`"
     ex = {'classifier': export_classifier(clf.model, out/'onnx', int8=True, calib=data),
           'generator': export_generator(gen, out/'onnx')}
     report['export'] = {k: {**_jsonable(v), 'files': [_rel(f, out) for f in v['files']]} for k, v in ex.items()}
+    if df is not None and (df.split == 'test').any():   # what int8 costs on the photos the report scores (no TTA)
+        t = df[df.split == 'test']
+        acc = {read_json(f'{f}.json')['precision']: evaluate_classifier(load_classifier(f), df, 'test', progress=False)
+               ['accuracy'] for f in ex['classifier']['files']}
+        report['export']['classifier']['test_accuracy'] = {**acc, 'n': len(t), 'tta': False}
     return report['export']
 
 # %% ../nbs/50a_pipeline.ipynb #54c06904
-def run_pipeline(data:str=None,           # pets folder; default: the full Oxford-IIIT Pet (downloaded by fastai)
+def run_pipeline(data:str=None,           # pets folder, or `pets-mini` (`find_data`); default: the full Oxford-IIIT Pet
                  out:str='runs/pipeline', # output folder for models, ONNX files, pictures and the report
                  preset:str=None,         # job preset (`PIPELINE_SETTINGS`); default: gpu128 with a GPU, else cpu32
                  settings:JobSettings|None=None, # settings that replace the job preset's (also: its fields as keywords)
@@ -240,6 +268,7 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
                 )->dict:                  # the report (also in `out`/report.json and report.md)
     "Train, evaluate and export both models; write report.md, report.json and pictures to OUT"
     s = pipeline_settings(preset, device, **{**asdict(settings or JobSettings()), **kw})
+    data = find_data(data, progress=sys.stdout.isatty())   # pets-mini: the copy found, or one built
     out = Path(out)
     if out.exists() and not out.is_dir(): raise TinycatsError(f"--out {out} is a file, not a folder: choose a folder")
     out.mkdir(parents=True, exist_ok=True)
@@ -254,7 +283,7 @@ def run_pipeline(data:str=None,           # pets folder; default: the full Oxfor
     gen = st('generator', _stage_generator, data, out, s, seed, device, report, resume, st.elapsed, prev)
     judge = st('judge', _stage_judge, df, out, gen, s, seed, device, report, resume)
     st('evaluation', _stage_eval, out, df, gen, judge, s, seed, device, report)
-    if not no_export: st('export', _stage_export, data, out, gen, clf, report)
+    if not no_export: st('export', _stage_export, data, out, gen, clf, report, df)
     report['time']['total'] = {k: round(sum(v[k] for v in report['time'].values()), 1) for k in ('wall_s', 'cpu_s')}
     save_json(report, out/'report.json')
     print(f"\nreport: {write_report(out, report)}")

@@ -25,6 +25,15 @@ def _md_data(r) -> list:
             f"preset `{s['preset']}`: generator preset `{s.get('gen_preset', s['preset'])}`"
             + (f" under {mp} autocast" if mp not in (None, 'no') else '') + f". Device: {r['device']}.", ""]
 
+def _md_calibration(cal) -> list:
+    "The temperature fitted on `valid` and the calibration error it leaves on `test` (none in older reports)"
+    if not cal or 'test' not in cal: return []
+    t = cal['test']
+    return [f"Calibration: temperature {cal['temperature']:.2f}, fitted on `valid`; expected calibration error on "
+            f"`test` {_f(t['ece'])} as trained, **{_f(t['ece_calibrated'])}** with it (log-loss {_f(t['nll'])} to "
+            f"{_f(t['nll_calibrated'])}). Every probability the model gives (PyTorch, ONNX, the demo) is calibrated.",
+            "", "![calibration](classifier/calibration.png)", ""]
+
 def _md_classifier(c) -> list:
     t, conf = c.get('test', {}), c.get('config', {})
     return ["## Classifier (13-way: 12 cat breeds + other)", "",
@@ -32,7 +41,7 @@ def _md_classifier(c) -> list:
             f"{_f(c.get('valid', {}).get('accuracy'))} on `valid`; {conf.get('arch')}, {conf.get('epochs')} epochs.",
             "", "| label | test accuracy |", "|---|---|",
             *[f"| {k} | {_f(v, 2)} |" for k, v in t.get('per_label', {}).items()],
-            "", "![confusion matrix](classifier/confusion.png)", ""]
+            "", "![confusion matrix](classifier/confusion.png)", "", *_md_calibration(c.get('calibration'))]
 
 def _md_plan(p) -> str:
     "How the time budget set the generator's step count (empty without one)"
@@ -41,7 +50,8 @@ def _md_plan(p) -> str:
            f"earlier stages and {p['after_gen_min']:g} kept for the judge, the evaluation and the export, at "
            f"{p['step_s']:.3f} s per step (timed here before training)" if p['limited_by'] == 'time'
            else f"its upper limit of {p['max_steps']} steps, which fit")
-    return f" The whole job had a budget of {p['budget_min']:g} minutes; the generator trained {why}."
+    choice = f" The backbone, from the same probe: {p['choice']}." if p.get('choice') else ''
+    return f" The whole job had a budget of {p['budget_min']:g} minutes; the generator trained {why}.{choice}"
 
 def _md_generator(g, plan=None) -> list:
     b = g.get('baselines', {})

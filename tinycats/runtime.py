@@ -202,7 +202,9 @@ def sidecar(path, versions:dict|None=None) -> dict:
           'versions': versions or {'onnx': None, 'torch': None}}
     if kind == 'classifier':
         return sc | {'labels': meta['labels'], 'size': int(meta['size']), 'mean': meta.get('mean'),
-                     'std': meta.get('std'), 'arch': meta.get('arch'), 'inputs': ['image'], 'outputs': ['probs']}
+                     'std': meta.get('std'), 'arch': meta.get('arch'),
+                     'inputs': ['image'], 'outputs': ['probs'],
+                     'temperature': float(meta.get('temperature', 1))}   # already applied inside `probs`; for display
     c = meta['config']
     return sc | {'labels': list(LABELS[:c['n_classes']]), 'n_classes': c['n_classes'], 'null_id': int(meta['null_id']),
                  'pred': meta['pred'], 'size': c['img_size'], 'in_ch': c['in_ch'], 't_eps': float(meta['t_eps']),

@@ -23,12 +23,13 @@ from .core import TinycatsError, atomic_write, default_device, read_json, save_j
 from .data import scan_pets, classifier_dls, square_crop
 from .images import CLF_SIZE, as_items, load_image
 from .classifier import CONFIG, CatClassifier, Classifier, check_arch
+from .calibration import calibration_report, fit_temperature, plot_reliability
 
 # %% auto #0
 __all__ = ['SPLITS', 'JUDGE_RECIPE', 'classifier_splitter', 'FreezeBNStats', 'classifier_learner', 'wise_ft',
            'evaluate_classifier', 'plot_confusion', 'per_label_table', 'low_res_view', 'LowRes', 'low_res_dls',
-           'LowResClassifier', 'load_judge', 'ClassifierRecipe', 'train_classifier', 'train_judge',
-           'train_classifier_summary', 'eval_classifier']
+           'LowResClassifier', 'load_judge', 'ClassifierRecipe', 'calibrate_classifier', 'train_classifier',
+           'train_judge', 'train_classifier_summary', 'eval_classifier']
 
 # %% ../nbs/11_train_classifier.ipynb #cbf8dc05
 def classifier_splitter(m:CatClassifier) -> list:
@@ -231,22 +232,41 @@ def _fit(df, r:ClassifierRecipe, device:str|None=None, progress:bool=True):
     wise_ft(learn.model, probe, r.wise)
     return learn, probe_acc
 
+def _raw_probs(clf, df, split:str) -> tuple:
+    "The label ids of `split` and `clf`'s probabilities on it at temperature 1, without TTA (as ONNX and the demo run)"
+    d, t = df[df.split == split], clf.model.temperature
+    clf.model.temperature = 1.0
+    try: return np.array([clf.labels.index(l) for l in d.label]), clf.probs(list(d.file))
+    finally: clf.model.temperature = t
+
+def calibrate_classifier(clf, df) -> dict:
+    "Fit the temperature of `clf.model` on `valid` (`tinycats.calibration`) and set it; its ECE and log-loss there"
+    y, p = _raw_probs(clf, df, 'valid')
+    clf.model.temperature = t = round(fit_temperature(p, y), 4)   # as reported
+    return calibration_report(p, y, t)
+
+def _save_fig(fig, f:Path):
+    atomic_write(f, lambda p: fig.savefig(p, format='png', dpi=80)); plt.close(fig)
+
 def _report(clf, df, out:Path, tta:bool, report_test:bool, progress:bool) -> dict:
-    "`evaluate_classifier` results (JSON-able) on valid (and test); the last one's confusion matrix in `out`"
+    "`evaluate_classifier` results (JSON-able) on valid (and test); the last one's confusion and calibration in `out`"
     splits = ['valid', 'test'] if report_test else ['valid']
     res = {s: evaluate_classifier(clf, df, s, tta=tta, progress=progress) for s in splits}
-    final = res[splits[-1]]
-    fig = plot_confusion(final, f"{splits[-1]} accuracy {final['accuracy']:.1%} (n={final['n']})")
-    atomic_write(out/'confusion.png', lambda p: fig.savefig(p, format='png', dpi=80))
-    plt.close(fig)
-    return {s: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items()} for s, r in res.items()}
+    final, s = res[splits[-1]], splits[-1]
+    _save_fig(plot_confusion(final, f"{s} accuracy {final['accuracy']:.1%} (n={final['n']})"), out/'confusion.png')
+    y, p = _raw_probs(clf, df, s); t = clf.model.temperature
+    _save_fig(plot_reliability(p, y, t, title=f"calibration on {s} (n={len(y)}), temperature fitted on valid"),
+              out/'calibration.png')
+    cal = {s: calibration_report(p, y, t)}
+    return {**{s: {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items()} for s, r in res.items()},
+            'calibration': cal}
 
 def _scan(data, progress:bool):
     "A `scan_pets` of the folder `data`, or `data` itself if it is a DataFrame already; the skipped files"
     return (data, []) if isinstance(data, pd.DataFrame) else scan_pets(data, progress=progress)
 
 def train_classifier(data:str=None, # pets folder (Oxford names, optional manifest.csv) or its `scan_pets` table
-                     out:str='models/classifier', # output folder: model files, metrics.json and confusion.png
+                     out:str='models/classifier', # output folder: model files, metrics.json, confusion.png...
                      recipe:ClassifierRecipe|None=None, # the training settings; None: `ClassifierRecipe()`
                      report_test:bool=True, # evaluate on `test` at the end (the final report); False while tuning
                      device:str|None=None,  # torch device; default: best available
@@ -259,10 +279,12 @@ def train_classifier(data:str=None, # pets folder (Oxford names, optional manife
     learn, probe_acc = _fit(df, r, device, progress)
     train_wall, train_cpu = time.time() - t0, time.process_time() - c0
     out = Path(out); model = learn.model.eval()
+    clf = LowResClassifier(model, r.low_res, device) if r.low_res else Classifier(model, device)
+    cal_valid = calibrate_classifier(clf, df)   # sets model.temperature, saved with it
     model.save_pretrained(out)
     if r.low_res: save_json({**read_json(out/CONFIG), 'low_res': r.low_res}, out/CONFIG)   # `load_judge` reads it back
-    clf = LowResClassifier(model, r.low_res, device) if r.low_res else Classifier(model, device)
     metrics = _report(clf, df, out, r.tta, report_test, progress)
+    metrics['calibration'] = {'temperature': cal_valid['temperature'], 'valid': cal_valid, **metrics['calibration']}
     config = {**asdict(r), 'train_size': r.train_size or r.size, 'n_train': int((df.split=='train').sum()),
               'data': f"a DataFrame of {len(df)} photos" if isinstance(data, pd.DataFrame) else str(data)}
     metrics.update(config=config, history=_history(learn), probe_valid_accuracy=probe_acc, skipped=len(skipped),

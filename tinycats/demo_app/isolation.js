@@ -11,10 +11,10 @@ export async function isolationSettled(onWait, timeoutMs = 5000) {
   await Promise.race([sw.ready.then(() => sleep(1500)), sleep(timeoutMs)]);   // still here: run single-threaded
 }
 
-/** The wasm thread count: `?threads=N`, else half the cores (at most 4) when isolated, else 1. */
+/** The wasm thread count: `?threads=N`, else every core (at most 4) when isolated, else 1. */
 export function threadCount(q) {
-  // onnxruntime-web's own default. On a 2-core machine that had other work to do, every core (2 threads) measured
-  // 1.8-2.5x slower than half of them for the classifier (nbs/33_demo.ipynb, Speed): a thread waiting for a core stalls.
-  const half = Math.min(4, Math.ceil((navigator.hardwareConcurrency || 1) / 2));
-  return Number(q.get('threads')) || (crossOriginIsolated ? half : 1);
+  // On the main job's models, alone on a 2-core machine, 2 threads ran both networks 1.7-1.8x faster than 1
+  // (bench/results/browser_options.md); `?threads=1` is there for a machine that has other work to do.
+  const cores = Math.min(4, navigator.hardwareConcurrency || 1);
+  return Number(q.get('threads')) || (crossOriginIsolated ? cores : 1);
 }
