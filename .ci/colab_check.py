@@ -5,8 +5,9 @@ Colab ships its own torch (and torchvision). The tutorials' first cell installs 
 leave that torch as it is, and the tutorial must then run. This script checks both, on purpose (it installs packages,
 so it is not part of the test suite):
 
-1. a fresh venv gets a torch other than CI's pin (default: the local wheel `/opt/wheels/torch-2.13.0+cpu...`, or
-   `--torch SPEC` from PyPI) and the torchvision built for it, as Colab has them;
+1. a fresh venv gets a torch other than CI's pin (default: `torch==2.13.0` from PyPI, a CUDA build as Colab's is, or
+   `--torch SPEC`) and the torchvision built for it, as Colab has them. pip runs without this machine's pip config
+   (its local `+cpu` wheel has no torchvision to match);
 2. each tutorial's install line runs in it, with the git URL replaced by this checkout (the published repository is
    what Colab fetches; this machine cannot reach GitHub), and torch/torchvision must not change;
 3. each tutorial then runs end to end in that venv with `IN_TEST=1` (the tests' small settings) through execnb.
@@ -19,7 +20,6 @@ import argparse, json, os, re, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WHEEL = next(iter(sorted(Path('/opt/wheels').glob('torch-2.13.*+cpu-*.whl'))), None) if Path('/opt/wheels').exists() else None
 
 def sh(*args, env=None, cwd=None, check=True) -> str:
     r = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=env, cwd=cwd)
@@ -39,14 +39,14 @@ def install_line(nb:Path) -> str:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--torch', help='torch to preinstall, a pip spec (default: the local 2.13 CPU wheel)')
+    ap.add_argument('--torch', default='torch==2.13.0', help='torch to preinstall, a pip spec (default: %(default)s)')
     ap.add_argument('--keep', action='store_true', help='keep the venv (its path is printed)')
     a = ap.parse_args()
-    spec = a.torch or (str(WHEEL) if WHEEL else None)
-    if not spec: sys.exit("no torch to preinstall: pass --torch 'torch==X' (a version other than CI's 2.14.1)")
+    spec = a.torch
     d = Path(tempfile.mkdtemp(prefix='tinycats_colab_'))
     py = d/'venv'/'bin'/'python'
     t0 = time.time()
+    os.environ.pop('PIP_FIND_LINKS', None); os.environ['PIP_CONFIG_FILE'] = os.devnull   # PyPI as Colab sees it
     sh(sys.executable, '-m', 'venv', d/'venv'); sh(py, '-m', 'pip', 'install', '-q', '--upgrade', 'pip')
     sh(py, '-m', 'pip', 'install', '-q', spec)
     tv = json.loads(sh(py, '-c', 'import json, torch; print(json.dumps(torch.__version__))'))
@@ -68,7 +68,8 @@ def main():
         print(f"{nb.name}: `pip install {line}` left torch {after['torch']} and torchvision {after['torchvision']} "
               f"as they were ({time.time() - t0:.0f} s)", flush=True)
     sh(py, '-m', 'pip', 'install', '-q', 'execnb', env=env)   # to run the notebooks (not a tinycats dependency)
-    run = ("import sys; from execnb.nbio import read_nb; from execnb.shell import CaptureShell\n"
+    run = ("import sys\ntry: from fastcore.nbio import read_nb\nexcept ImportError: from execnb.nbio import read_nb\n"
+           "from execnb.shell import CaptureShell\n"
            "nb = read_nb(sys.argv[1]); CaptureShell().run_all(nb, exc_stop=True)")
     for nb in sorted((ROOT/'nbs'/'tutorials').glob('*.ipynb')):
         t0 = time.time()
