@@ -19,9 +19,9 @@ from .train_gen import train_generator, torchrun_cmd
 
 # %% auto #0
 __all__ = ['VOLUME_NAME', 'GPU', 'TIMEOUT', 'VOL_PATH', 'EXTRAS', 'image', 'volume', 'app', 'H200_IMAGES_PER_S', 'BF16_TFLOPS',
-           'requirements', 'new_run_name', 'check_run_name', 'claim_run', 'train_on_volume', 'train_remote',
+           'train', 'requirements', 'new_run_name', 'check_run_name', 'claim_run', 'train_on_volume', 'train_remote',
            'upload_data', 'fetch_dir', 'pipeline_on_volume', 'pipeline_remote', 'gpu_kind', 'plan', 'plan_line',
-           'train', 'main_job']
+           'main_job']
 
 # %% ../nbs/52_modal.ipynb #0c98d47e
 VOLUME_NAME = os.environ.get('TINYCATS_MODAL_VOLUME', 'tinycats')
@@ -241,10 +241,9 @@ def _done(res:dict, name:str, fetch:str, skip:tuple=()) -> Path:
     print(json.dumps(res), flush=True)
     return fetch_dir(f'runs/{name}', fetch or f'runs/{name}', skip)
 
-@app.local_entrypoint()
-def train(data:str='', preset:str='gpu128', run:str='', resume:bool=False, steps:int|None=None,
-          batch_size:int|None=None, lr:float|None=None, seed:int=0, grad_accum:int|None=None, warmup:int|None=None,
-          aug:str|None=None, mixed_precision:str|None=None):
+def _train(data:str='', preset:str='gpu128', run:str='', resume:bool=False, steps:int|None=None,
+           batch_size:int|None=None, lr:float|None=None, seed:int=0, grad_accum:int|None=None, warmup:int|None=None,
+           aug:str|None=None, mixed_precision:str|None=None):
     "`modal run -m tinycats.modal_app::train`: train job preset `preset`'s generator in a named run on Modal's GPUs"
     s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)
     name, launch = _launch(preset, run, resume, data, plan(s))
@@ -252,6 +251,11 @@ def train(data:str='', preset:str='gpu128', run:str='', resume:bool=False, steps
     res = train_remote.remote(run=name, launch=launch, resume=resume, preset=preset, steps=steps, batch_size=batch_size,
                               lr=lr, seed=seed, settings=more)
     print(f"downloaded to {_done(res, name, '')}")
+
+# `train` is bound by assignment, not by `def train`: nbdev's docs link every backticked name that an exported `def`
+# defines, and `train`, the split, is written in backticks all over these docs; they would all link here
+_train.__name__ = _train.__qualname__ = 'train'   # the name Modal registers and its CLI shows
+train = app.local_entrypoint()(_train)
 
 @app.local_entrypoint()
 def main_job(data:str='', preset:str='gpu128', run:str='', resume:bool=False, gen_steps:int|None=None, seed:int=0,
