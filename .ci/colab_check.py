@@ -42,8 +42,13 @@ def main():
     ap.add_argument('--torch', default='torch==2.13.0', help='torch to preinstall, a pip spec (default: %(default)s)')
     ap.add_argument('--keep', action='store_true', help='keep the venv (its path is printed)')
     a = ap.parse_args()
-    spec = a.torch
     d = Path(tempfile.mkdtemp(prefix='tinycats_colab_'))
+    try: check(d, a.torch)
+    finally:   # the venv is about 6 GB: removed, whether a step failed or not, unless --keep
+        if a.keep: print(f"venv kept: {d/'venv'}")
+        else: shutil.rmtree(d, ignore_errors=True)
+
+def check(d:Path, spec:str):
     py = d/'venv'/'bin'/'python'
     t0 = time.time()
     os.environ.pop('PIP_FIND_LINKS', None); os.environ['PIP_CONFIG_FILE'] = os.devnull   # PyPI as Colab sees it
@@ -75,8 +80,6 @@ def main():
         t0 = time.time()
         sh(py, '-c', run, nb.name, env=env, cwd=nb.parent)
         print(f"{nb.name}: ran end to end with torch {before['torch']} ({time.time() - t0:.0f} s)", flush=True)
-    if a.keep: print(f"venv kept: {d/'venv'}")
-    else: shutil.rmtree(d)
     print("ok: the install cells keep Colab's torch, and the tutorials run with it")
 
 if __name__ == '__main__': main()
