@@ -12,18 +12,17 @@ Seed 0 is the main job's own seed (`tinycats pipeline` defaults to it); about 10
 import argparse, json, platform, statistics, tempfile, time
 from pathlib import Path
 import numpy as np, torch
+from scipy.stats import t as student_t
 from tinycats.data import scan_pets
 from tinycats.get_data import find_data
 from tinycats.onnx import export_classifier
 from tinycats.runtime import OnnxClassifier
 from tinycats.train_classifier import ClassifierRecipe, train_classifier
 
-T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262}  # Student t, n seeds
-
 def interval(xs:list) -> dict:
     "Mean, sample standard deviation and the 95% t-interval of the mean of `xs` (at least two values)"
     m, s = statistics.mean(xs), statistics.stdev(xs)
-    h = T975[len(xs)] * s / len(xs) ** .5
+    h = student_t.ppf(0.975, len(xs) - 1) * s / len(xs) ** .5
     return {'mean': m, 'std': s, 'ci95': [m - h, m + h], 'min': min(xs), 'max': max(xs), 'n': len(xs)}
 
 def clipped(ci:list) -> list: return [max(ci[0], 0.), min(ci[1], 1.)]   # an accuracy's interval, within 0-100%
