@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/cli.html.md"""
 
 # %% ../nbs/40_cli.ipynb #e63353f3
 from __future__ import annotations
-import argparse, importlib, inspect, json, os, sys, typing, warnings
+import argparse, importlib, inspect, json, logging, os, sys, typing, warnings
 from dataclasses import dataclass, is_dataclass
 from types import UnionType
 from fastcore.docments import docments
@@ -171,4 +171,15 @@ def main(argv:list|None=None) -> int:
         print(f"tinycats {name}: error: {msg}", file=sys.stderr); return 1
 
 # %% ../nbs/40_cli.ipynb #574a1794
-if __name__ == '__main__': sys.exit(main())   # `python -m tinycats.cli`: the command without the console script
+def _exit(status:int):
+    "End a `python -m tinycats.cli` process with `status`; a torchrun (DDP) worker ends without the C++ teardown"
+    # A DDP worker's gloo threads can still be joinable when the interpreter destroys them at exit, and the C++ runtime
+    # then aborts ("terminate called without an active exception", SIGABRT) after the work is done and saved: about one
+    # run in fifteen when two torchrun runs share two cores. The run's files are closed by now (`train_generator`
+    # ends the accelerator, every file is written atomically), so the worker flushes what Python buffers and leaves.
+    if 'TORCHELASTIC_RUN_ID' not in os.environ: sys.exit(status)
+    logging.shutdown(); sys.stdout.flush(); sys.stderr.flush()
+    os._exit(status)
+
+# %% ../nbs/40_cli.ipynb #d285f4b2
+if __name__ == '__main__': _exit(main())   # `python -m tinycats.cli`: the command without the console script
