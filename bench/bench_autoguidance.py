@@ -4,7 +4,7 @@ Autoguidance steers a generator away from a weaker copy of itself instead of fro
 `v = v_guide + w * (v_model - v_guide)`, both conditioned on the breed. The guiding models are trained here with the
 main job's recipe (`train_generator`, preset `unet32`, seed 0) but smaller and/or shorter, as the paper does: each
 `--guides` entry is `NAME=CHANNELS:STEPS`, trained into `--work/NAME` (a finished run there is reused, not retrained).
-Every point draws `--n` samples with the `valid` label mix, Euler 10 (the recommended solver and steps), from two noise
+Each guide is also scored alone. Every point draws `--n` samples with the `valid` label mix, Euler 10 (the recommended solver and steps), from two noise
 seeds, and scores them against the `valid` photos (FID, KID, precision/recall; the floor: as many `train` photos).
 `test` is never read. Writes bench/results/autoguidance.{json,md}.
   python bench/bench_autoguidance.py [--model runs/pipeline/generator] [--guides small=32:1150 same=48:2300]
@@ -93,6 +93,7 @@ if __name__ == '__main__':
     for w in (SAMPLING['cfg'], 1.0):
         res[f"classifier-free, w {w:g}" + (" (the recommended)" if w == SAMPLING['cfg'] else " (none)")] = score(model, y, df, w)
     for name, gm in guides.items():
+        res[f"the guide `{name}` alone, classifier-free w {SAMPLING['cfg']:g}"] = score(gm, y, df, SAMPLING['cfg'])
         for w in a.ws: res[f"autoguidance by `{name}`, w {w:g}"] = score(model, y, df, w, gm)
     doc['wall_s'] = round(time.time() - t0)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
