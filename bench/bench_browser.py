@@ -18,6 +18,7 @@ from tinycats.images import preprocess
 from tinycats.runtime import OnnxClassifier, OnnxGenerator
 from tinycats.sampling import sample
 from tinycats.demo import build_demo, find_chromium, serve, ORT_WEB_VERSION
+from _machine import cpu_name   # bench/_machine.py (the script's own folder is on the path)
 
 ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
         '--disable-sync']
@@ -58,11 +59,6 @@ def describe(sc:dict) -> str:
 def browser_round(pg, runs, warmup, s):
     return pg.evaluate('o => window.tinycats.benchmark(o)', dict(warmup=warmup, runs=runs, **s))
 
-
-def cpu_name() -> str:
-    "The CPU's model name (x86 Linux), else what `platform` knows"
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor() or '?'
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()

@@ -18,6 +18,7 @@ from tinycats.get_data import find_data
 from tinycats.onnx import export_classifier
 from tinycats.runtime import OnnxClassifier
 from tinycats.train_classifier import ClassifierRecipe, train_classifier
+from _machine import cpu_name   # bench/_machine.py (the script's own folder is on the path)
 
 def interval(xs:list) -> dict:
     "Mean, sample standard deviation and the 95% t-interval of the mean of `xs` (at least two values)"
@@ -26,10 +27,6 @@ def interval(xs:list) -> dict:
     return {'mean': m, 'std': s, 'ci95': [m - h, m + h], 'min': min(xs), 'max': max(xs), 'n': len(xs)}
 
 def clipped(ci:list) -> list: return [max(ci[0], 0.), min(ci[1], 1.)]   # an accuracy's interval, within 0-100%
-
-def cpu_name() -> str:
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor() or '?'
 
 def onnx_accuracy(f, files, y) -> tuple:
     p = OnnxClassifier(f, threads=torch.get_num_threads()).probs(files)
