@@ -4,7 +4,7 @@ real-vs-real floor, breed and species accuracy by a judge trained on 64 px `trai
 photos (distance, share, the closest pairs).
 
 Two halves, because the GPU machine needs no Inception weights and no fastai:
-  python bench/bench_gpu64.py device --data DIR --out DIR [--budget 420] [--bs 256]   # GPU machine: train + sample
+  python bench/bench_gpu64.py device --data DIR --out DIR [--budget 420] [--bs 256] [--aug-p 0.15]   # GPU: train + sample
   python bench/bench_gpu64.py score DIR [--judge FOLDER]                               # here, on the CPU: the figures
 `device` writes train.json, throughput.json, samples.npz (uint8 samples with the test split's label mix), grid.npz
 (6 per label), loss.png into --out; the weights stay there (not fetched). `score` trains the judge (`train_judge` at
@@ -39,7 +39,7 @@ def device_run(a):
     print(f"{a.preset}: {sps:.2f} steps/s at batch {a.bs} -> {steps} steps in {a.budget:.0f} s", flush=True)
     t = time.time()
     res = train_generator(a.data, out/'run', preset=a.preset, steps=steps, batch_size=a.bs, lr=a.lr,
-                          warmup=min(1000, steps//10), aug='flip', device=a.dev, mixed_precision='bf16' if gpu else 'no',
+                          warmup=min(1000, steps//10), aug='flip', aug_p=a.aug_p, device=a.dev, mixed_precision='bf16' if gpu else 'no',
                           ckpt_every=0, sample_every=0, log_every=max(1, steps//50), progress=False, overwrite=True)
     train_s, g = time.time() - t, res['generator']
     df, _ = scan_pets(a.data, progress=False)
@@ -121,6 +121,8 @@ if __name__ == '__main__':
     d.add_argument('--bs', type=int, default=256); d.add_argument('--lr', type=float, default=3e-4)
     d.add_argument('--cfg', type=float, default=2.0); d.add_argument('--steps', type=int, default=40)
     d.add_argument('--n', type=int, default=None, help='samples to score (default: as many as test photos)')
+    d.add_argument('--aug-p', type=float, default=0.15,
+                   help="non-leaking augmentation: each transform's probability (EDM's AFHQ-64 setting; 0: flips only)")
     s = sp.add_parser('score'); s.add_argument('dir'); s.add_argument('--data'); s.add_argument('--judge')
     s.add_argument('--judge-epochs', type=int, help="the judge's epochs (default: JUDGE_RECIPE's)")
     a = p.parse_args()

@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #19c6f989
 from __future__ import annotations
-import hashlib
+import hashlib, math
 from functools import lru_cache
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -18,9 +18,9 @@ from .core import LABELS, TinycatsError, check_choice, label_from_fname, label_i
 from .images import CLF_SIZE, IMAGE_EXTS, load_image
 
 # %% auto #0
-__all__ = ['AUGS', 'split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data', 'stratified', 'open_pil',
-           'classifier_dls', 'square_crop', 'flip_batch', 'GenDataset', 'batch_indices', 'shard', 'zoom_crop',
-           'get_batch']
+__all__ = ['AUGS', 'AUG_NAMES', 'AUG_DIM', 'split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data',
+           'stratified', 'open_pil', 'classifier_dls', 'square_crop', 'flip_batch', 'GenDataset', 'batch_indices',
+           'shard', 'zoom_crop', 'get_batch', 'nonleak_augment']
 
 # %% ../nbs/01_data.ipynb #e5594fcf
 def _hash01(name, seed): return int(hashlib.md5(f'{seed}:{name}'.encode()).hexdigest()[:12], 16) / 16**12
@@ -204,3 +204,55 @@ def get_batch(x_u8:Tensor, y:Tensor, step:int, bs:int, seed:int=0, generator:tor
     xb, yb = shard(xb, rank, world), shard(y[idx], rank, world)
     xb = xb.to(device).float()/127.5 - 1
     return (xb if u is None else zoom_crop(xb, shard(u, rank, world))), yb.to(device)
+
+# %% ../nbs/01_data.ipynb #0da0e4a7
+AUG_NAMES = ('shift_x', 'shift_y', 'log2_scale', 'rot_cos-1', 'rot_sin', 'brightness', 'log2_contrast',
+             'log2_saturation', 'hue_cos-1', 'hue_sin')   # `nonleak_augment`'s parameters, in order
+AUG_DIM = len(AUG_NAMES)
+
+def _rot2(a:Tensor) -> Tensor:
+    "(N,2,2) rotation matrices by angles `a`"
+    c, s = a.cos(), a.sin()
+    return torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)
+
+def _color_matrix(c:Tensor, sat:Tensor, hue:Tensor) -> Tensor:
+    "(N,3,3): contrast `c`, then a rotation by `hue` about the grey axis, then saturation `sat` (EDM's order)"
+    v = torch.full((3,), 3**-.5)
+    vv, K = torch.outer(v, v), torch.tensor([[0., -v[2], v[1]], [v[2], 0., -v[0]], [-v[1], v[0], 0.]])
+    I, cs, sn = torch.eye(3), hue.cos()[:, None, None], hue.sin()[:, None, None]
+    rot = cs*I + sn*K + (1 - cs)*vv                                 # Rodrigues, about v
+    satm = vv + sat[:, None, None]*(I - vv)
+    return satm @ rot * c[:, None, None]
+
+def nonleak_augment(x:Tensor,                     # this rank's images (B,3,H,W) in [-1,1]
+                    p:float,                      # probability of each transform, per photo (0: none)
+                    generator:torch.Generator|None=None, # draws for the global batch (as `get_batch`)
+                    rank:int=0, world:int=1,      # this rank's shard of the `B*world` global batch
+                    max_shift:float=0.125, scale_std:float=0.2, bright_std:float=0.2, contrast_std:float=0.5,
+                    sat_std:float=1.0) -> tuple:  # (augmented images, parameters (B, AUG_DIM), zero where not applied)
+    "EDM's non-leaking augmentation: transforms each applied with probability `p`, and their parameters to condition on"
+    if not 0 <= p <= 1: raise TinycatsError(f"augmentation probability p={p} must be in [0, 1]")
+    if x.ndim != 4 or x.shape[1] != 3:
+        raise TinycatsError(f"nonleak_augment needs RGB images (B,3,H,W), got {tuple(x.shape)}")
+    n, (H, W) = len(x)*world, x.shape[-2:]
+    on = torch.rand(n, 7, generator=generator) < p               # translate, scale, rotate, bright, contrast, sat, hue
+    u, z = torch.rand(n, 4, generator=generator), torch.randn(n, 4, generator=generator)
+    on, u, z = shard(on, rank, world).float(), shard(u, rank, world), shard(z, rank, world)
+    shift = ((2*u[:, :2] - 1)*max_shift*torch.tensor([W, H])).round() / torch.tensor([W, H]) * on[:, :1]
+    log_s, rot = scale_std*z[:, 0]*on[:, 1], (2*u[:, 2] - 1)*math.pi*on[:, 2]
+    bright, log_c, log_sat = bright_std*z[:, 1]*on[:, 3], contrast_std*z[:, 2]*on[:, 4], sat_std*z[:, 3]*on[:, 5]
+    hue = (2*u[:, 3] - 1)*math.pi*on[:, 6]
+    params = torch.cat([shift, log_s[:, None], torch.stack([rot.cos() - 1, rot.sin(), bright, log_c, log_sat,
+                                                           hue.cos() - 1, hue.sin()], 1)], 1)
+    out = x
+    if (g := on[:, :3].any(1)).any():                 # geometric: output = s R x + shift, so sample at the inverse
+        inv = _rot2(-rot) / (2**log_s)[:, None, None]
+        theta = torch.cat([inv, -(inv @ (2*shift)[:, :, None])], 2)[g]
+        grid = F.affine_grid(theta.to(x), [int(g.sum()), 3, H, W], align_corners=False)
+        out = out.clone()
+        out[g.to(x.device)] = F.grid_sample(x[g.to(x.device)], grid, mode='bilinear', padding_mode='reflection',
+                                            align_corners=False)
+    if on[:, 3:].any():                                           # colour: M (x + brightness), about 0 (mid-grey)
+        M = _color_matrix(2**log_c, 2**log_sat, hue).to(x)
+        out = torch.einsum('bij,bjhw->bihw', M, out + bright.to(x)[:, None, None, None])
+    return out, params.to(x.device)

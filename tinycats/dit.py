@@ -92,27 +92,29 @@ class DiT(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-m
     backbone = 'dit'
     def __init__(self, img_size:int=32, patch:int=4, in_ch:int=3, dim:int=128, depth:int=4, heads:int=4,
                  mlp_ratio:float=4., n_classes:int=N_CLASSES, pred:str='v', t_shift:float=1.,
-                 sampling:dict|None=None, backbone:str='dit'):
+                 sampling:dict|None=None, aug_dim:int=0,
+                 **kw):   # only `backbone` (='dit'), as `config.json` holds it
         super().__init__()
         if img_size % patch: raise TinycatsError(f"img_size={img_size} is not a multiple of patch={patch}")
         if dim % heads: raise TinycatsError(f"dim={dim} is not a multiple of heads={heads}")
         if dim % 4: raise TinycatsError(f"dim={dim} must be a multiple of 4 (2-D position embedding)")
         self._set_config(img_size=img_size, patch=patch, in_ch=in_ch, dim=dim, depth=depth, heads=heads,
                          mlp_ratio=float(mlp_ratio), n_classes=n_classes, pred=pred, t_shift=t_shift, sampling=sampling,
-                         backbone=backbone)
+                         **({'aug_dim': aug_dim} if aug_dim else {}), extra=kw)
         self.patch = patch
         self.x_embed = nn.Linear(patch*patch*in_ch, dim)
         # fixed; saved so meta-device init + load works
         self.register_buffer('pos', sincos_pos_embed_2d(dim, img_size//patch)[None])
         self.t_embed, self.y_embed = TimestepEmbedder(dim), LabelEmbedder(n_classes, dim)
+        self._aug_embedder(aug_dim, dim)
         self.blocks = nn.ModuleList([DiTBlock(dim, heads, mlp_ratio) for _ in range(depth)])
         self.final = FinalLayer(dim, patch, in_ch)
         self.init_weights()
 
-    def forward(self, x:Tensor, t:Tensor, y:Tensor) -> Tensor:
-        "Prediction `(B,C,H,W)` for images `x` `(B,C,H,W)` at times `t` `(B,)` with labels `y` `(B,)`"
+    def forward(self, x:Tensor, t:Tensor, y:Tensor, aug:Tensor|None=None) -> Tensor:
+        "Prediction `(B,C,H,W)` for images `x` `(B,C,H,W)` at times `t` `(B,)`, labels `y` `(B,)` (augmentation `aug`)"
         h = self.x_embed(patchify(x, self.patch)) + self.pos
-        c = self.t_embed(t) + self.y_embed(y)
+        c = self.cond(t, y, aug)
         for blk in self.blocks: h = blk(h, c)
         return unpatchify(self.final(h, c), self.patch, self.img_size, self.img_size)
 
@@ -121,7 +123,8 @@ class DiT(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-m
 def init_weights(self:DiT):
     "DiT init: Xavier linears, N(0,0.02) time MLP, N(0,1) label table, zero adaLN and final layer (adaLN-Zero)"
     for m in self.modules():
-        if isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
+        if isinstance(m, nn.Linear) and m is not self.aug_embed:   # aug_embed stays zero: no effect until trained
+            nn.init.xavier_uniform_(m.weight); nn.init.zeros_(m.bias)
     nn.init.normal_(self.y_embed.table.weight, std=1.0)   # not 0.02: see above
     for l in (self.t_embed.mlp[0], self.t_embed.mlp[2]): nn.init.normal_(l.weight, std=0.02)
     for m in [*[b.adaLN[-1] for b in self.blocks], self.final.adaLN[-1], self.final.linear]:

@@ -72,6 +72,7 @@ def flow_loss(model,                   # network called as `model(x_t, t, y)`
               t_std:float=1.,          # logit-normal std of t
               generator:torch.Generator|None=None, # torch.Generator for e, t and the dropout
               t_eps:float=T_EPS,       # clamp of 1-t when converting an x-prediction
+              aug:Tensor|None=None,    # (B, aug_dim) non-leaking augmentation parameters of `x`, passed to the model
              )->tuple:                 # (loss, per_sample_loss (B,), t (B,))
     "Flow-matching loss: MSE between the model's velocity at `x_t` and the true velocity `x - e`"
     check_pred(pred)
@@ -79,7 +80,7 @@ def flow_loss(model,                   # network called as `model(x_t, t, y)`
     t = sample_t(x.shape[0], t_mean, t_std, generator, x.device).to(x.dtype)
     y = drop_labels(y, p_uncond, n_classes, generator)
     x_t = interpolate(x, e, t)
-    v = to_velocity(model(x_t, t, y), x_t, t, pred, t_eps)
+    v = to_velocity(model(x_t, t, y) if aug is None else model(x_t, t, y, aug=aug), x_t, t, pred, t_eps)
     per = (v.float() - (x - e).float()).pow(2).flatten(1).mean(1)
     return per.mean(), per, t
 

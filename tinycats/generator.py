@@ -57,16 +57,35 @@ class Generator(nn.Module):
     "Base of every backbone: `config` (what `config.json` holds) and a strict, quiet `from_pretrained`"
     backbone:str = ''   # the registry name, set by `register_backbone`
 
-    def _set_config(self, **kw) -> dict:
-        "Check the arguments every generator shares; keep all of `kw` as `self.config`, with `sampling` filled in"
-        if kw.pop('backbone', self.backbone) != self.backbone:
+    def _set_config(self, extra:dict|None=None, **kw) -> dict:
+        "Check the arguments every generator shares; keep `kw` as `self.config`, with `sampling` filled in"
+        extra = dict(extra or {})   # a constructor's `**kw`: only `backbone`, as `config.json` holds it
+        if extra.pop('backbone', kw.pop('backbone', self.backbone)) != self.backbone:
             raise TinycatsError(f"a {type(self).__name__}'s config has backbone={self.backbone!r}")
+        if extra: raise TinycatsError(f"unknown {type(self).__name__} arguments: {sorted(extra)}")
         if not kw['t_shift'] > 0: raise TinycatsError(f"t_shift={kw['t_shift']} must be positive")
         self.config = {'backbone': self.backbone, **kw, 'pred': check_pred(kw['pred']), 't_shift': float(kw['t_shift']),
                        'sampling': sampling_settings(kw.get('sampling'))}
         self._hub_mixin_config = self.config   # config.json == model.config
         self.img_size, self.in_ch, self.n_classes = kw['img_size'], kw['in_ch'], kw['n_classes']
         return self.config
+
+    def _aug_embedder(self, aug_dim:int, dim:int):
+        "`aug_embed`: a zero-initialised linear map of `aug_dim` augmentation parameters into `dim` features, or None"
+        if aug_dim < 0: raise TinycatsError(f"aug_dim={aug_dim} must be 0 (no augmentation conditioning) or more")
+        self.aug_embed = nn.Linear(aug_dim, dim, bias=False) if aug_dim else None
+        if aug_dim: nn.init.zeros_(self.aug_embed.weight)
+
+    def cond(self, t:Tensor, y:Tensor, aug:Tensor|None=None) -> Tensor:
+        "Conditioning `(B,dim)`: embedded times `t` and labels `y`, plus augmentation parameters `aug` `(B,aug_dim)`"
+        c = self.t_embed(t) + self.y_embed(y)
+        if aug is None: return c   # sampling: not augmented (the same as all-zero parameters)
+        if getattr(self, 'aug_embed', None) is None:
+            raise TinycatsError("this generator has no augmentation conditioning (aug_dim=0): it takes no `aug`")
+        if tuple(aug.shape) != (len(c), self.aug_embed.in_features):
+            raise TinycatsError(f"aug must have shape (B, aug_dim) = ({len(c)}, {self.aug_embed.in_features}), "
+                                f"got {tuple(aug.shape)}")
+        return c + self.aug_embed(aug.to(c.dtype))
 
     @classmethod
     def _from_pretrained(cls, *, model_id:str, revision=None, cache_dir=None, force_download=False,

@@ -16,7 +16,7 @@ import pandas as pd, torch
 from torch import nn
 from fastprogress.fastprogress import progress_bar
 from .core import TinycatsError, atomic_write, check_choice, save_json, seed_everything
-from .data import AUGS, scan_pets, GenDataset, get_batch
+from .data import AUG_DIM, AUGS, scan_pets, GenDataset, get_batch, nonleak_augment
 from .flow import loss_per_tbin
 from .generator import backbones, generator_from_preset, make_generator, model_shift
 from .sampling import preview_grid
@@ -38,6 +38,7 @@ class TrainConfig:
     lr:float=5e-4           # peak AdamW learning rate
     seed:int=0              # seeds the initialisation, batch order, augmentation and noise
     aug:str='flip'          # augmentation (`AUGS`): 'none', 'flip' (horizontal flips), 'full' (flips and zoom-crops)
+    aug_p:float=0.          # non-leaking augmentation (`nonleak_augment`): each transform's probability; 0: none
     warmup:int=200          # linear warm-up steps
     final_lr:float=0.1      # the cosine ends at `final_lr * lr`
     weight_decay:float=0.0  # AdamW weight decay
@@ -46,7 +47,9 @@ class TrainConfig:
     p_uncond:float=0.1      # label dropout rate, for classifier-free guidance
     t_mean:float=0.         # logit-normal mean of the training times
     t_std:float=1.          # logit-normal std of the training times
-    def __post_init__(self): check_choice(self.aug, AUGS, 'augmentation')
+    def __post_init__(self):
+        check_choice(self.aug, AUGS, 'augmentation')
+        if not 0 <= self.aug_p <= 1: raise TinycatsError(f"aug_p={self.aug_p} must be in [0, 1]")
 
 @dataclass
 class RunOptions:
@@ -98,6 +101,7 @@ def gen_data(data:str|None=None, size:int=32, splits=('train',), df:pd.DataFrame
 
 # %% ../nbs/23b_train_gen.ipynb #0aeee83f
 def _config(preset, model_kw, data, recipe:TrainConfig) -> dict:
+    if recipe.aug_p: model_kw = {'aug_dim': AUG_DIM, **model_kw}   # the network is told each photo's augmentation
     return {'model': generator_from_preset(preset, **model_kw).config,
             'train': {'preset': preset, 'data': data, **asdict(recipe)}}
 
@@ -162,9 +166,11 @@ def _one_step(r, s, ng):
     for i in range(s*tc['grad_accum'], (s+1)*tc['grad_accum']):
         x, y = get_batch(r.ds.x, r.ds.y, i, tc['batch_size'], tc['seed'], r.gen, acc.process_index, acc.num_processes,
                          acc.device, tc['aug'])
+        a = None
+        if tc.get('aug_p'): x, a = nonleak_augment(x, tc['aug_p'], r.gen, acc.process_index, acc.num_processes)
         ng.manual_seed(_noise_seed(tc['seed'], i, acc.process_index))
         _, per, t, gn = train_step(r.model, r.opt, r.sched, x, y, acc, s+1, tc['grad_clip'], ng,
-                                   p_uncond=tc['p_uncond'], t_mean=tm, t_std=tc['t_std'])
+                                   p_uncond=tc['p_uncond'], t_mean=tm, t_std=tc['t_std'], aug=a)
         r.al.append(per.float().cpu()); r.at.append(t.float().cpu())
     r.ema.update(r.model); r.step = s+1
     return gn

@@ -50,7 +50,8 @@ class UNet(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-
     backbone = 'unet'
     def __init__(self, img_size:int=32, in_ch:int=3, ch:int=48, ch_mult:list=(1, 2, 2), n_res:int=1,
                  attn:bool=True, heads:int=4, n_classes:int=N_CLASSES, pred:str='v', t_shift:float=1.,
-                 sampling:dict|None=None, backbone:str='unet'):
+                 sampling:dict|None=None, aug_dim:int=0,
+                 **kw):   # only `backbone` (='unet'), as `config.json` holds it
         super().__init__()
         ch_mult = [int(m) for m in ch_mult]
         if img_size % 2**(len(ch_mult)-1):
@@ -58,9 +59,10 @@ class UNet(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-
         if ch % 4: raise TinycatsError(f"ch={ch} must be a multiple of 4")
         self._set_config(img_size=img_size, in_ch=in_ch, ch=ch, ch_mult=ch_mult, n_res=n_res, attn=bool(attn),
                          heads=heads, n_classes=n_classes, pred=pred, t_shift=t_shift, sampling=sampling,
-                         backbone=backbone)
+                         **({'aug_dim': aug_dim} if aug_dim else {}), extra=kw)
         dim = 4*ch
         self.t_embed, self.y_embed = TimestepEmbedder(dim), LabelEmbedder(n_classes, dim)
+        self._aug_embedder(aug_dim, dim)
         self.inp = nn.Conv2d(in_ch, ch, 3, padding=1)
         chs, cur, self.down = [ch], ch, nn.ModuleList()
         for i, m in enumerate(ch_mult):
@@ -83,9 +85,9 @@ class UNet(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-
             if last is not None: nn.init.zeros_(last.weight); nn.init.zeros_(last.bias)
         nn.init.zeros_(self.out[-1].weight); nn.init.zeros_(self.out[-1].bias)
 
-    def forward(self, x:Tensor, t:Tensor, y:Tensor) -> Tensor:
-        "Prediction `(B,C,H,W)` for images `x` `(B,C,H,W)` at times `t` `(B,)` with labels `y` `(B,)`"
-        c = self.t_embed(t) + self.y_embed(y)
+    def forward(self, x:Tensor, t:Tensor, y:Tensor, aug:Tensor|None=None) -> Tensor:
+        "Prediction `(B,C,H,W)` for images `x` `(B,C,H,W)` at times `t` `(B,)`, labels `y` `(B,)` (augmentation `aug`)"
+        c = self.cond(t, y, aug)
         h = self.inp(x); hs = [h]
         for m in self.down: h = m(h, c) if isinstance(m, ResBlock) else m(h); hs.append(h)
         for m in self.mid: h = m(h, c)
