@@ -34,8 +34,9 @@ def guide(work:Path, name:str, ch:int, steps:int, data:str) -> tuple:
     return load_generator(out, 'cpu'), {'ch': ch, 'steps': steps, 'params': rec['params'],
                                         'valid_loss': rec['valid_loss'], 'train_wall_s': rec['wall_s']}
 
-def draw(model, y, seed, w, guide_model=None):
-    "Euler 10 samples of `model` for labels `y`: classifier-free guidance `w` or, with `guide_model`, autoguidance `w`"
+def draw(model, y, seed, w, guide_model=None, interval=None):
+    """Euler 10 samples of `model` for labels `y`: classifier-free guidance `w` (only in the times `interval`, if given)
+    or, with `guide_model`, autoguidance `w`"""
     if guide_model is None: vel, cfg = (lambda x, t, yy: model_velocity(model, x, t, yy)), w
     else:
         def vel(x, t, yy):
@@ -44,12 +45,13 @@ def draw(model, y, seed, w, guide_model=None):
         cfg = 1.0
     with torch.no_grad():
         return torch.cat([sample_flow(vel, model_spec(model), y[i:i+64], steps=10, sampler='euler', cfg=cfg,
-                                      seed=seed + i//64) for i in range(0, len(y), 64)])
+                                      cfg_interval=interval, seed=seed + i//64) for i in range(0, len(y), 64)])
 
-def score(model, y, df, w, guide_model=None) -> dict:
+def score(model, y, df, w, guide_model=None, interval=None) -> dict:
+    "FID, KID, precision/recall and near-copies of `draw`'s samples against the `valid` photos: per noise seed, mean"
     runs = []
     for seed in SEEDS:
-        ev = evaluate_samples(draw(model, y, seed, w, guide_model), y, df, None, progress=False, ref='valid')
+        ev = evaluate_samples(draw(model, y, seed, w, guide_model, interval), y, df, None, progress=False, ref='valid')
         runs.append({k: ev[k] for k in ('fid', 'kid', 'precision', 'recall', 'near_copy_share')} | {'seed': seed})
     mean = {k: float(np.mean([r[k] for r in runs])) for k in ('fid', 'kid', 'precision', 'recall', 'near_copy_share')}
     return {'mean': mean, 'seeds': runs, 'floor_fid': ev['floor']['fid']}

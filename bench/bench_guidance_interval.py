@@ -5,40 +5,23 @@ it also narrows which pictures get drawn at all (lower recall); near the end it 
 the middle of the noise levels, with a larger scale, and reports better FID than full-range guidance. `sample_flow`
 already takes `cfg_interval=(t_lo, t_hi)` (times in [0, 1], 0 = noise, guidance 1 outside); this script scores
 settings of it against full-range guidance 3 (the recommended) and 2, as `bench_autoguidance.py` scores guidance: `--n`
-samples with the `valid` label mix, Euler 10, two shared noise seeds, against the `valid` photos. `test` is never
+samples with the `valid` label mix, Euler 10, two shared noise seeds, against the `valid` photos (its `score`). `test` is never
 read. Writes bench/results/guidance_interval.{json,md}.
   python bench/bench_guidance_interval.py [--model runs/pipeline/generator]
 """
 import argparse, json, platform, time
 from pathlib import Path
-import numpy as np, torch
+import torch
 from tinycats.core import pets_mini_path
 from tinycats.data import scan_pets
 from tinycats.checkpoint import load_generator
-from tinycats.generator import model_velocity
-from tinycats.sampling import model_spec
-from tinycats.solvers import sample_flow
-from tinycats.evaluate import proportional_labels, evaluate_samples
+from tinycats.evaluate import proportional_labels
+from bench_autoguidance import score   # the same samples and scores (bench/, the script's own folder, is on the path)
 
-SEEDS, KEYS = (0, 1000), ('fid', 'kid', 'precision', 'recall', 'near_copy_share')
 # (guidance, interval): full range at the recommended 3 and at 2, then limited intervals (the paper's EDM2 interval,
 # sigma in (0.28, 5.42], is t in [0.16, 0.78] here; Euler 10 evaluates t = 0, 0.1, ..., 0.9)
 SETTINGS = [(3., None), (2., None), (3., (0.15, 0.8)), (4., (0.15, 0.8)), (5., (0.15, 0.8)), (4., (0.25, 1.)),
             (3., (0.25, 1.))]
-
-def draw(model, y, seed, w, interval):
-    vel = lambda x, t, yy: model_velocity(model, x, t, yy)
-    with torch.no_grad():
-        return torch.cat([sample_flow(vel, model_spec(model), y[i:i+64], steps=10, sampler='euler', cfg=w,
-                                      cfg_interval=interval, seed=seed + i//64) for i in range(0, len(y), 64)])
-
-def score(model, y, df, w, interval) -> dict:
-    runs = []
-    for seed in SEEDS:
-        ev = evaluate_samples(draw(model, y, seed, w, interval), y, df, None, progress=False, ref='valid')
-        runs.append({k: ev[k] for k in KEYS} | {'seed': seed})
-    return {'cfg': w, 'interval': interval, 'mean': {k: float(np.mean([r[k] for r in runs])) for k in KEYS},
-            'seeds': runs, 'floor_fid': ev['floor']['fid']}
 
 def table(doc) -> str:
     floor = doc['rows'][0]['floor_fid']
@@ -67,7 +50,8 @@ if __name__ == '__main__':
            'threads': torch.get_num_threads(), 'torch': torch.__version__,
            'cpu': f"{platform.machine()}, {torch.backends.cpu.get_cpu_capability()}", 'rows': []}
     for w, iv in SETTINGS:
-        doc['rows'].append(score(model, y, df, w, iv)); print(w, iv, doc['rows'][-1]['mean'], flush=True)
+        doc['rows'].append({'cfg': w, 'interval': iv, **score(model, y, df, w, interval=iv)})
+        print(w, iv, doc['rows'][-1]['mean'], flush=True)
     doc['wall_s'] = round(time.time() - t0)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     (out/'guidance_interval.json').write_text(json.dumps(doc, indent=1) + '\n')
