@@ -20,14 +20,19 @@ from tinycats.solvers import SAMPLING
 from tinycats.train_gen import train_generator
 from bench_autoguidance import score   # the same samples and scores (bench/, the script's own folder, is on the path)
 
+def main_recipe(out:Path, steps:int, data:str, seed:int, **recipe) -> Path:
+    """The main job's U-Net recipe (preset `unet32`, batch 32, lr 0.002, `seed`, `steps`) with the `TrainConfig` changes
+    `recipe`, trained into `out` (a finished run of these settings is reused)"""
+    rec = json.loads((out/'train.json').read_text()) if (out/'train.json').exists() else {}
+    tr = rec.get('config', {}).get('train', {})
+    if rec.get('step') != steps or tr.get('seed') != seed or any(tr.get(k) != v for k, v in recipe.items()):
+        train_generator(data, out, preset='unet32', steps=steps, batch_size=32, lr=2e-3, seed=seed, device='cpu',
+                        progress=False, log_every=250, sample_every=0, overwrite=True, **recipe)
+    return out
+
 def trained(work:Path, p:float, steps:int, data:str, seed:int) -> Path:
     "The main job's recipe with non-leaking augmentation `p`, trained into `work/p<p>` (a finished run is reused)"
-    out = work/f'p{p:g}'
-    rec = json.loads((out/'train.json').read_text()) if (out/'train.json').exists() else {}
-    if rec.get('step') != steps or rec.get('config', {}).get('train', {}).get('aug_p') != p:
-        train_generator(data, out, preset='unet32', steps=steps, batch_size=32, lr=2e-3, seed=seed, aug_p=p,
-                        device='cpu', progress=False, log_every=250, sample_every=0, overwrite=True)
-    return out
+    return main_recipe(work/f'p{p:g}', steps, data, seed, aug_p=p)
 
 def row(name:str, folder:Path, r:dict) -> dict:
     t = json.loads((folder/'train.json').read_text())

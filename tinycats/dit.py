@@ -93,7 +93,7 @@ class DiT(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-m
     def __init__(self, img_size:int=32, patch:int=4, in_ch:int=3, dim:int=128, depth:int=4, heads:int=4,
                  mlp_ratio:float=4., n_classes:int=N_CLASSES, pred:str='v', t_shift:float=1.,
                  sampling:dict|None=None, aug_dim:int=0,
-                 **kw):   # only `backbone` (='dit'), as `config.json` holds it
+                 **kw):   # `SHARED_KW`: `backbone` (='dit') and `logvar` (a `LogVarHead`)
         super().__init__()
         if img_size % patch: raise TinycatsError(f"img_size={img_size} is not a multiple of patch={patch}")
         if dim % heads: raise TinycatsError(f"dim={dim} is not a multiple of heads={heads}")

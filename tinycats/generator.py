@@ -18,10 +18,11 @@ from .flow import T_EPS, check_pred, to_velocity
 from .solvers import sampling_settings
 
 # %% auto #0
-__all__ = ['WEIGHTS', 'HUB_CARD', 'BUILTIN_BACKBONES', 'GENERATORS', 'PRESETS', 'RENAMED_PRESETS', 'timestep_embedding',
-           'TimestepEmbedder', 'LabelEmbedder', 'Generator', 'register_backbone', 'backbones', 'generator_class',
-           'make_generator', 'check_generator_preset', 'generator_from_preset', 'unwrap_model', 'model_config',
-           'model_pred', 'model_shift', 'model_sampling', 'model_device', 'model_velocity', 'n_params', 'randomize_']
+__all__ = ['WEIGHTS', 'HUB_CARD', 'SHARED_KW', 'BUILTIN_BACKBONES', 'GENERATORS', 'PRESETS', 'RENAMED_PRESETS',
+           'timestep_embedding', 'TimestepEmbedder', 'LabelEmbedder', 'Generator', 'register_backbone', 'backbones',
+           'generator_class', 'make_generator', 'check_generator_preset', 'generator_from_preset', 'unwrap_model',
+           'model_config', 'model_pred', 'model_shift', 'model_sampling', 'model_device', 'model_velocity', 'n_params',
+           'randomize_', 'LogVarHead']
 
 # %% ../nbs/21_generator.ipynb #9f96c649
 def timestep_embedding(t:Tensor, dim:int=256, max_period:float=10_000.) -> Tensor:
@@ -52,6 +53,7 @@ class LabelEmbedder(nn.Module):
 # %% ../nbs/21_generator.ipynb #54350fbf
 WEIGHTS = 'model.safetensors'
 HUB_CARD = dict(library_name='tinycats', repo_url=REPO_URL, license='cc-by-sa-4.0')   # the mixin's card
+SHARED_KW = ('backbone', 'logvar')   # what every backbone's constructor takes through `**kw` (`Generator._set_config`)
 
 class Generator(nn.Module):
     "Base of every backbone: `config` (what `config.json` holds) and a strict, quiet `from_pretrained`"
@@ -59,10 +61,14 @@ class Generator(nn.Module):
 
     def _set_config(self, extra:dict|None=None, **kw) -> dict:
         "Check the arguments every generator shares; keep `kw` as `self.config`, with `sampling` filled in"
-        extra = dict(extra or {})   # a constructor's `**kw`: only `backbone`, as `config.json` holds it
+        extra = dict(extra or {})   # a constructor's `**kw`: `SHARED_KW` only, as `config.json` holds them
         if extra.pop('backbone', kw.pop('backbone', self.backbone)) != self.backbone:
             raise TinycatsError(f"a {type(self).__name__}'s config has backbone={self.backbone!r}")
+        logvar = extra.pop('logvar', False)
         if extra: raise TinycatsError(f"unknown {type(self).__name__} arguments: {sorted(extra)}")
+        if logvar not in (True, False): raise TinycatsError(f"logvar={logvar!r} must be True or False")
+        if logvar: kw['logvar'] = True   # the loss-weighting head: only in the configs of models that have it
+        self.logvar_head = LogVarHead() if logvar else None
         if not kw['t_shift'] > 0: raise TinycatsError(f"t_shift={kw['t_shift']} must be positive")
         self.config = {'backbone': self.backbone, **kw, 'pred': check_pred(kw['pred']), 't_shift': float(kw['t_shift']),
                        'sampling': sampling_settings(kw.get('sampling'))}
@@ -92,6 +98,7 @@ class Generator(nn.Module):
                          local_files_only=False, token=None, map_location='cpu', strict:bool=True, **kwargs):
         "The model of `config.json`'s arguments (those the constructor takes) with the weights of `model_id`, strictly"
         args = inspect.signature(cls.__init__).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in args.values()): args = {*args, *SHARED_KW}
         model = cls(**{k: v for k, v in kwargs.items() if k in args})
         f = Path(model_id)/WEIGHTS if Path(model_id).is_dir() else hf_hub_download(
             model_id, WEIGHTS, revision=revision, cache_dir=cache_dir, force_download=force_download,
@@ -196,3 +203,17 @@ def randomize_(model:nn.Module, std:float=0.02, seed:int=0) -> nn.Module:
     with torch.no_grad():
         for p in model.parameters(): p.add_(std*torch.randn(p.shape, generator=g).to(p))
     return model
+
+# %% ../nbs/21_generator.ipynb #2c6cd51f
+class LogVarHead(nn.Module):
+    "EDM2's learned loss weighting: the log-variance `u(t)` `(B,)` of the flow loss at times `t` `(B,)` in (0,1)"
+    def __init__(self, n:int=128, seed:int=0):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)   # fixed features; saved, so meta-device init + load works
+        self.register_buffer('freqs', torch.randn(n, generator=g, device='cpu'))
+        self.register_buffer('phases', torch.rand(n, generator=g, device='cpu'))
+        self.weight, self.bias = nn.Parameter(torch.zeros(n)), nn.Parameter(torch.zeros(()))   # u = 0: the plain loss
+    def forward(self, t:Tensor) -> Tensor:
+        s = torch.logit(t.float().clamp(1e-6, 1 - 1e-6)) / 4   # EDM2's c_noise = log(sigma)/4, in flow-matching terms
+        f = torch.cos(2*math.pi*(s[:, None]*self.freqs + self.phases)) * math.sqrt(2)
+        return f @ self.weight / math.sqrt(len(self.weight)) + self.bias

@@ -26,10 +26,12 @@ from .checkpoint import (CKPT_NAME, save_checkpoint, read_checkpoint, load_check
                                  write_log, run_lock)
 
 # %% auto #0
-__all__ = ['TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState', 'progress_line',
-           'train_generator', 'train_generator_summary', 'torchrun_cmd']
+__all__ = ['LOSS_WEIGHTS', 'TrainConfig', 'RunOptions', 'split_settings', 'stop_on_signals', 'gen_data', 'RunState',
+           'progress_line', 'train_generator', 'train_generator_summary', 'torchrun_cmd']
 
 # %% ../nbs/23b_train_gen.ipynb #1a51f402
+LOSS_WEIGHTS = ('none', 'uncertainty')   # how a step weights the times' losses (`train_step.weighted_loss`)
+
 @dataclass
 class TrainConfig:
     "The training recipe, kept in the checkpoint: a resumed run takes it from there"
@@ -39,6 +41,7 @@ class TrainConfig:
     seed:int=0              # seeds the initialisation, batch order, augmentation and noise
     aug:str='flip'          # augmentation (`AUGS`): 'none', 'flip' (horizontal flips), 'full' (flips and zoom-crops)
     aug_p:float=0.          # non-leaking augmentation (`nonleak_augment`): each transform's probability; 0: none
+    loss_weight:str='none'  # `LOSS_WEIGHTS`: 'none' (the plain mean), 'uncertainty' (EDM2's learned `LogVarHead`)
     warmup:int=200          # linear warm-up steps
     final_lr:float=0.1      # the cosine ends at `final_lr * lr`
     weight_decay:float=0.0  # AdamW weight decay
@@ -50,6 +53,7 @@ class TrainConfig:
     def __post_init__(self):
         check_choice(self.aug, AUGS, 'augmentation')
         if not 0 <= self.aug_p <= 1: raise TinycatsError(f"aug_p={self.aug_p} must be in [0, 1]")
+        check_choice(self.loss_weight, LOSS_WEIGHTS, 'loss weighting')
 
 @dataclass
 class RunOptions:
@@ -102,6 +106,7 @@ def gen_data(data:str|None=None, size:int=32, splits=('train',), df:pd.DataFrame
 # %% ../nbs/23b_train_gen.ipynb #0aeee83f
 def _config(preset, model_kw, data, recipe:TrainConfig) -> dict:
     if recipe.aug_p: model_kw = {'aug_dim': AUG_DIM, **model_kw}   # the network is told each photo's augmentation
+    if recipe.loss_weight == 'uncertainty': model_kw = {'logvar': True, **model_kw}   # it carries the weighting head
     return {'model': generator_from_preset(preset, **model_kw).config,
             'train': {'preset': preset, 'data': data, **asdict(recipe)}}
 

@@ -17,8 +17,8 @@ from .generator import model_device, model_pred, model_velocity, unwrap_model
 
 # %% auto #0
 __all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'training_parts', 'loss_baselines', 'cpu_has_amx',
-           'make_accelerator', 'NonFiniteLossError', 'check_finite', 'train_step', 'valid_loss', 'plot_loss',
-           'save_figure', 'start_trackers', 'log_trackers']
+           'make_accelerator', 'NonFiniteLossError', 'check_finite', 'weighted_loss', 'train_step', 'valid_loss',
+           'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
 
 # %% ../nbs/23_train_step.ipynb #d6259f50
 class EMA(nn.Module):
@@ -125,14 +125,20 @@ def check_finite(loss:float, step:int):
         raise NonFiniteLossError(f"loss is {loss} at step {step}: training diverged "
                                  "(lower the learning rate, or check the data)")
 
+def weighted_loss(model, per:Tensor, t:Tensor) -> Tensor:
+    "What a step minimises: the mean of per-sample losses `per`; with a `LogVarHead`, EDM2's `per/exp(u(t)) + u(t)`"
+    h = getattr(unwrap_model(model), 'logvar_head', None)
+    if h is None: return per.mean()
+    u = h(t); return (per.float()/u.exp() + u).mean()
+
 def train_step(model, opt, sched, x:Tensor, y:Tensor, accelerator, step:int, grad_clip:float=1.0,
                generator:torch.Generator|None=None, **flow_kw):
     "Micro-batch `(x, y)`, and the optimiser step after the last; (mean loss, per-sample loss, t, grad norm or None)"
     with accelerator.accumulate(model):
         loss, per, t = flow_loss(model, x, y, generator=generator, **{'pred': model_pred(model), **flow_kw})
-        lv = accelerator.reduce(loss.detach().clone(), 'mean').item()
+        lv = accelerator.reduce(loss.detach().clone(), 'mean').item()   # the plain loss, weighted or not: comparable
         check_finite(lv, step)
-        accelerator.backward(loss)
+        accelerator.backward(weighted_loss(model, per, t))
         if not accelerator.sync_gradients: return lv, per.detach(), t.detach(), None
         gn = accelerator.clip_grad_norm_(model.parameters(), grad_clip or float('inf'))
         opt.step(); sched.step(); opt.zero_grad(set_to_none=True)

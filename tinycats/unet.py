@@ -51,7 +51,7 @@ class UNet(Generator, PyTorchModelHubMixin, **HUB_CARD, tags=['tinycats', 'flow-
     def __init__(self, img_size:int=32, in_ch:int=3, ch:int=48, ch_mult:list=(1, 2, 2), n_res:int=1,
                  attn:bool=True, heads:int=4, n_classes:int=N_CLASSES, pred:str='v', t_shift:float=1.,
                  sampling:dict|None=None, aug_dim:int=0,
-                 **kw):   # only `backbone` (='unet'), as `config.json` holds it
+                 **kw):   # `SHARED_KW`: `backbone` (='unet') and `logvar` (a `LogVarHead`)
         super().__init__()
         ch_mult = [int(m) for m in ch_mult]
         if img_size % 2**(len(ch_mult)-1):
