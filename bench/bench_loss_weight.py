@@ -24,18 +24,15 @@ from tinycats.solvers import SAMPLING
 from tinycats.train_gen import gen_data
 from tinycats.train_step import valid_loss
 from bench_autoguidance import score          # the same samples and scores (bench/ is on the path)
-from bench_nonleak import main_recipe
+from bench_nonleak import main_recipe, score_cells
 
 def table(doc) -> str:
     floor = doc['rows'][0]['floor_fid']
     rows = ["| generator | training seed | steps | valid v-loss | train (min) | guidance | FID (noise 0, 1000) | FID / floor "
             "| KID x1000 | precision | recall | near-copies |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in doc['rows']:
-        m, s = r['mean'], r['seeds']
-        w = f"{r['cfg']:g}" + (' (recommended)' if r['cfg'] == SAMPLING['cfg'] else '')
-        rows.append(f"| {r['name']} | {r['seed']} | {r['steps']} | {r['valid_loss']:.4f} | {r['train_wall_s']/60:.0f} | {w} | "
-                    f"{m['fid']:.1f} ({s[0]['fid']:.1f}, {s[1]['fid']:.1f}) | {m['fid']/floor:.2f}x | "
-                    f"{1000*m['kid']:.1f} | {m['precision']:.2f} | {m['recall']:.2f} | {100*m['near_copy_share']:.1f}% |")
+        rows.append(f"| {r['name']} | {r['seed']} | {r['steps']} | {r['valid_loss']:.4f} | {r['train_wall_s']/60:.0f} | "
+                    + score_cells(r, floor))
     per_t = ["| t | " + ' | '.join(doc['valid_per_t']) + " |", "|---|" + '---|'*len(doc['valid_per_t'])]
     ts = next(iter(doc['valid_per_t'].values()))
     for k in ts: per_t.append(f"| {k[1:]} | " + ' | '.join(f"{v[k]:.4f}" for v in doc['valid_per_t'].values()) + " |")

@@ -39,16 +39,20 @@ def row(name:str, folder:Path, r:dict) -> dict:
     return {'name': name, 'folder': str(folder), 'aug_p': t['config']['train'].get('aug_p', 0.), 'steps': t['step'],
             'valid_loss': t['valid_loss'], 'train_wall_s': t['wall_s'], **r}
 
+def score_cells(r:dict, floor:float) -> str:
+    "A scored row's table cells, from its guidance to its near-copy share (`score`'s mean and the two noise seeds)"
+    m, s = r['mean'], r['seeds']
+    w = f"{r['cfg']:g}" + (' (recommended)' if r['cfg'] == SAMPLING['cfg'] else '')
+    return (f"{w} | {m['fid']:.1f} ({s[0]['fid']:.1f}, {s[1]['fid']:.1f}) | {m['fid']/floor:.2f}x | {1000*m['kid']:.1f} | "
+            f"{m['precision']:.2f} | {m['recall']:.2f} | {100*m['near_copy_share']:.1f}% |")
+
 def table(doc) -> str:
     floor = doc['rows'][0]['floor_fid']
     rows = ["| generator | aug_p | steps | valid v-loss | train (min) | guidance | FID (seed 0, 1000) | FID / floor | KID x1000 "
             "| precision | recall | near-copies |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in doc['rows']:
-        m, s = r['mean'], r['seeds']
-        w = f"{r['cfg']:g}" + (' (recommended)' if r['cfg'] == SAMPLING['cfg'] else '')
         rows.append(f"| {r['name']} | {r['aug_p']:g} | {r['steps']} | {r['valid_loss']:.4f} | {r['train_wall_s']/60:.0f} | "
-                    f"{w} | {m['fid']:.1f} ({s[0]['fid']:.1f}, {s[1]['fid']:.1f}) | {m['fid']/floor:.2f}x | "
-                    f"{1000*m['kid']:.1f} | {m['precision']:.2f} | {m['recall']:.2f} | {100*m['near_copy_share']:.1f}% |")
+                    + score_cells(r, floor))
     return (f"Non-leaking augmentation on the main job's U-Net recipe (unet32, batch 32, lr 0.002, seed 0, the same "
             f"steps): {doc['n']} samples per noise seed (the `valid` label mix, Euler {SAMPLING['steps']}, classifier-"
             f"free guidance as given; 1: none) against the {doc['n']} `valid` photos, the mean of two noise seeds; real-vs-real floor "
