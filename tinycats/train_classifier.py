@@ -23,6 +23,7 @@ from .core import TinycatsError, atomic_write, default_device, read_json, save_j
 from .data import scan_pets, classifier_dls, square_crop
 from .images import CLF_SIZE, as_items, load_image
 from .classifier import CONFIG, CatClassifier, Classifier, check_arch
+from .distill import DistillLoss, on_label, soft_labels
 from .calibration import calibration_report, fit_temperature, plot_reliability
 
 # %% auto #0
@@ -55,6 +56,7 @@ def classifier_learner(dls,                         # `classifier_dls(..., norma
                        train_bn:bool=False,           # train frozen BatchNorm layers (slower frozen epochs)
                        freeze_bn_stats:bool=True,     # keep the backbone's BatchNorm statistics fixed (`FreezeBNStats`)
                        label_smoothing:float=0.1,     # label smoothing of the cross-entropy (0: plain cross-entropy)
+                       loss_func=None,                # None: smoothed cross-entropy (`DistillLoss` with soft labels)
                        cbs:list|None=None,            # more fastai callbacks
                        **kwargs                       # passed to `Learner`
                       ) -> Learner:
@@ -65,9 +67,11 @@ def classifier_learner(dls,                         # `classifier_dls(..., norma
                             "CatClassifier normalises inside")
     model = CatClassifier(arch=arch, labels=list(dls.vocab), size=size, pretrained=pretrained, dropout=dropout)
     cbs = [*([FreezeBNStats()] if freeze_bn_stats else []), *(cbs or [])]
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
-    learn = Learner(dls, model, loss_func=loss, metrics=accuracy, splitter=classifier_splitter, train_bn=train_bn,
-                    cbs=cbs, **kwargs)
+    soft = len(dls.train_ds.tls) == 3   # image, label, soft labels (`classifier_dls(..., soft=...)`)
+    hard = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    loss = loss_func or (DistillLoss(eps=label_smoothing) if soft else hard)
+    learn = Learner(dls, model, loss_func=loss, metrics=on_label(accuracy) if soft else accuracy,
+                    splitter=classifier_splitter, train_bn=train_bn, cbs=cbs, **kwargs)
     if pretrained: learn.freeze()
     return learn
 
@@ -75,11 +79,10 @@ def classifier_learner(dls,                         # `classifier_dls(..., norma
 @patch
 def fit_head(self:Learner, passes:int=2, steps:int=300, lr:float=1e-2, wd:float=1e-4, progress:bool=True) -> float:
     "Fit only the linear head of a `CatClassifier` learner on backbone features of `passes` augmented passes over train"
-    m = self.model; m.eval()
-    fs, ys = [], []
+    m, fs, ys = self.model.eval(), [], []
     with torch.no_grad():
         for _ in range(passes):
-            for xb, yb in (progress_bar(self.dls.train, leave=False) if progress else self.dls.train):
+            for xb, yb, *_ in (progress_bar(self.dls.train, leave=False) if progress else self.dls.train):
                 fs.append(m.body((xb - m.mean) / m.std).float()); ys.append(yb)
     # plain tensors: fastai's tensor types would dispatch otherwise
     f, y = torch.cat(fs).as_subclass(torch.Tensor), torch.cat(ys).as_subclass(torch.Tensor).long()
@@ -187,7 +190,7 @@ def load_judge(path, device:str|None=None):
 @dataclass
 class ClassifierRecipe:
     "The settings of `train_classifier`; the defaults are the recipe chosen on pets-mini's `valid` split (table above)"
-    arch:str='efficientnet_lite0'  # backbone (`ARCHS`): efficientnet_lite0, resnet18, resnet34, resnet50, convnext_tiny
+    arch:str='efficientnet_lite0'  # backbone (`ARCHS`): efficientnet_lite0 (1, 2), resnet18 (34, 50), convnext_tiny
     epochs:int=8                   # fine-tuning epochs (after the linear probe)
     size:int=288                   # inference size (px) recorded in the model
     train_size:int=CLF_SIZE        # training crop size (px); None: `size`
@@ -200,6 +203,9 @@ class ClassifierRecipe:
     wise:float=0.5                 # WiSE-FT: final weights = (1-wise)*probe + wise*fine-tuned; 1: fine-tuned only
     tta:bool=True                  # report accuracy with test-time augmentation (mirror image)
     low_res:int|None=None          # train and predict on photos reduced to this size first (the generator's judge)
+    teacher:str|None=None          # learn from this classifier's soft labels too (a folder, or a .csv: `soft_labels`)
+    distill:float=0.5              # the teacher's share of the fine-tuning loss (`DistillLoss`), when `teacher` is set
+    distill_t:float=2.0            # the distillation temperature
 
 def _recipe(recipe:ClassifierRecipe|None, kw:dict) -> ClassifierRecipe:
     "`recipe` (default `ClassifierRecipe()`) with the fields in `kw` replaced; its arch checked"
@@ -208,6 +214,7 @@ def _recipe(recipe:ClassifierRecipe|None, kw:dict) -> ClassifierRecipe:
     if bad: raise TinycatsError(f"unknown train_classifier argument {', '.join(bad)}; valid: {', '.join(names)}")
     r = replace(recipe or ClassifierRecipe(), **kw)
     check_arch(r.arch)
+    DistillLoss(r.distill, r.distill_t)   # checks both
     if r.low_res is not None and not 1 <= r.low_res <= min(r.size, r.train_size or r.size):
         raise TinycatsError(f"low_res must be between 1 and the network's input size ({r.size} px), got {r.low_res}")
     return r
@@ -219,11 +226,13 @@ def _history(learn) -> list:
 
 def _fit(df, r:ClassifierRecipe, device:str|None=None, progress:bool=True):
     "Linear probe, fine-tuning and WiSE-FT of a new learner on `df` with recipe `r`; the learner, the probe's accuracy"
+    soft = soft_labels(r.teacher, df, progress=progress) if r.teacher else None   # before seeding: it builds a model
     seed_everything(r.seed)
     dls = classifier_dls(df, size=r.train_size or r.size, bs=r.bs, seed=r.seed, normalize=False,
-                         device=default_device(device))
+                         device=default_device(device), soft=soft)
     if r.low_res: low_res_dls(dls, r.low_res, r.train_size or r.size)
-    learn = classifier_learner(dls, arch=r.arch, size=r.size, label_smoothing=r.label_smoothing)
+    learn = classifier_learner(dls, arch=r.arch, size=r.size, label_smoothing=r.label_smoothing,
+                               loss_func=DistillLoss(r.distill, r.distill_t, r.label_smoothing) if r.teacher else None)
     learn.fit_head(r.probe_passes, progress=progress)
     with (nullcontext() if progress else learn.no_bar()): probe_acc = float(learn.validate()[1])
     probe = {k: v.detach().clone() for k, v in learn.model.state_dict().items()}
