@@ -19,7 +19,8 @@ from tinycats.calibration import calibration_report, fit_temperature
 from tinycats.core import LABELS
 from tinycats.data import scan_pets
 from tinycats.get_data import find_data
-from tinycats.train_classifier import soft_labels, train_classifier
+from tinycats.distill import soft_labels
+from tinycats.train_classifier import train_classifier
 from _machine import cpu_name   # bench/_machine.py (the script's own folder is on the path)
 
 TEACHERS = {'lite2': {'arch': 'efficientnet_lite2', 'seed': 42}, **{f'lite0-s{s}': {'seed': s} for s in (0, 1)}}

@@ -144,10 +144,10 @@ def classifier_dls(df, size:int=CLF_SIZE, bs:int=32, aug:bool=True, normalize:bo
     if not (df.split == 'valid').any():
         raise TinycatsError("no 'valid' photos: the classifier needs a validation split")
     item = RandomResizedCrop(size, min_scale=0.5) if aug else Resize(size)
-    ys = ([CategoryBlock(vocab=LABELS)], [ColReader('label')])
-    if soft is not None: ys = ([*ys[0], TransformBlock()], [*ys[1], SoftTarget(soft, df.file)])
-    dblock = DataBlock(blocks=(TransformBlock(type_tfms=open_pil, batch_tfms=IntToFloatTensor), *ys[0]),
-                       get_x=ColReader('file'), get_y=ys[1] if soft is not None else ys[1][0], n_inp=1,
+    ys, get_y = [CategoryBlock(vocab=LABELS)], ColReader('label')
+    if soft is not None: ys, get_y = [*ys, TransformBlock()], [get_y, SoftTarget(soft, df.file)]
+    dblock = DataBlock(blocks=(TransformBlock(type_tfms=open_pil, batch_tfms=IntToFloatTensor), *ys),
+                       get_x=ColReader('file'), get_y=get_y, n_inp=1,
                        splitter=ColSplitter('is_valid'),
                        item_tfms=item,
                        batch_tfms=[*(aug_transforms(size=size, min_scale=1.0) if aug else []),
