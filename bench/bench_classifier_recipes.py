@@ -7,10 +7,10 @@ probe (logistic regression on the frozen ImageNet Lite0 features at 288 px, mirr
 share of `train` (several random draws per share) and scored on `valid`. Only `valid` is read: this chooses, it does
 not report. Writes bench/results/classifier_recipes.{json,md} and classifier_data_curve.png; runs (reused when present)
 in `--runs`.
-  python bench/bench_classifier_recipes.py [--data pets-mini] [--runs runs/recipes] [--seeds 0 1] [--variants hires]
+  python bench/bench_classifier_recipes.py [--data pets-mini] [--runs runs/recipes] [--seeds 0 1] [--variants hires long]
 About 10 min per plain run, 20 per `hires` run, 15 per `long` run and 2 for the probe curve on 2 CPU cores.
 """
-import argparse, json, platform, time
+import argparse, json, platform
 from pathlib import Path
 import numpy as np, torch
 import matplotlib; matplotlib.use('Agg')
@@ -20,29 +20,14 @@ from tinycats.classifier import CatClassifier
 from tinycats.images import preprocess
 from tinycats.data import scan_pets
 from tinycats.get_data import find_data
-from tinycats.train_classifier import ClassifierRecipe, train_classifier
+from tinycats.train_classifier import ClassifierRecipe
 from _machine import cpu_name   # bench/_machine.py (the script's own folder is on the path)
+from bench_classifier_distill import run, summary   # train (or reuse) a run; what this record keeps of it
 
 # name: (the fields replaced, what it is)
 VARIANTS = {'hires': ({'train_size': 288, 'size': 352}, 'training crops at 288 px instead of 224, predicting at 352 px '
                       'instead of 288 (the same ratio of about 1.25)'),
             'long': ({'epochs': 12}, '12 fine-tuning epochs instead of 8')}
-
-def run(df, out:Path, **kw) -> dict:
-    "`train_classifier(df, out, report_test=False, **kw)`'s metrics, or those of the finished run already in `out`"
-    f = out/'metrics.json'
-    if f.is_file():
-        m = json.loads(f.read_text())
-        if all(m['config'][k] == v for k, v in kw.items()): return m
-        raise SystemExit(f"{out} holds another run ({ {k: m['config'][k] for k in kw} }): move it away")
-    t0 = time.time(); m = train_classifier(df, out, report_test=False, progress=False, **kw)
-    print(f"{out}: valid {m['valid']['accuracy']:.1%} in {(time.time() - t0)/60:.1f} min", flush=True)
-    return {k: v for k, v in m.items() if k != 'classifier'}
-
-def summary(m:dict) -> dict:
-    return {'valid_accuracy': m['valid']['accuracy'],
-            'valid_nll_calibrated': m['calibration']['valid']['nll_calibrated'], 'per_label': m['valid']['per_label'],
-            'train_wall_s': m['time']['train_wall_s']}
 
 @torch.no_grad()
 def features(m:CatClassifier, files:list, size:int=288) -> np.ndarray:
