@@ -7,7 +7,8 @@ probe (logistic regression on the frozen ImageNet Lite0 features at 288 px, mirr
 share of `train` (several random draws per share) and scored on `valid`. Only `valid` is read: this chooses, it does
 not report. Writes bench/results/classifier_recipes.{json,md} and classifier_data_curve.png; runs (reused when present)
 in `--runs`.
-  python bench/bench_classifier_recipes.py [--data pets-mini] [--runs runs/recipes] [--seeds 0 1] [--variants hires long]
+  python bench/bench_classifier_recipes.py [--data pets-mini] [--runs runs/recipes] [--seeds 0 1]
+      [--variants hires long]
 About 10 min per plain run, 20 per `hires` run, 15 per `long` run and 2 for the probe curve on 2 CPU cores.
 """
 import argparse, json, platform
@@ -26,7 +27,7 @@ from bench_classifier_distill import run, summary   # train (or reuse) a run; wh
 
 # name: (the fields replaced, what it is)
 VARIANTS = {'hires': ({'train_size': 288, 'size': 352}, 'training crops at 288 px instead of 224, predicting at 352 px '
-                      'instead of 288 (the same ratio of about 1.25)'),
+                      'instead of 288 (1.22 times the crop; the defaults predict at 1.29 times)'),
             'long': ({'epochs': 12}, '12 fine-tuning epochs instead of 8')}
 
 @torch.no_grad()
