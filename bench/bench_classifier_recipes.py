@@ -82,14 +82,15 @@ def table(r:dict) -> str:
     seeds = r['seeds']
     rows = ['| recipe | ' + ' | '.join(f'seed {s}' for s in seeds) + ' | mean | mean change | log-loss (mean) | '
             'fine-tuning cost |', '|---|' + '---|' * (len(seeds) + 4)]
-    def row(name, runs, fields, base=None):
+    base = np.mean([r['plain'][str(s)]['valid_accuracy'] for s in seeds])
+    def row(name, runs, fields):
         acc = [runs[str(s)]['valid_accuracy'] for s in seeds]
         nll = np.mean([runs[str(s)]['valid_nll_calibrated'] for s in seeds])
-        change = '' if base is None else f'{100*(np.mean(acc) - base):+.1f} points'
+        change = f'{100*(np.mean(acc) - base):+.1f} points' if fields else ''
         return (f'| {name} | ' + ' | '.join(f'{100*a:.1f}%' for a in acc) + f' | {100*np.mean(acc):.1f}% | {change} | '
-                f'{nll:.3f} | {cost(fields):.2f}x |'), np.mean(acc)
-    line, base = row('the defaults', r['plain'], {}); rows.append(line)
-    for name, v in r['variants'].items(): rows.append(row(f"{name}: {v['what']}", v['runs'], v['fields'], base)[0])
+                f'{nll:.3f} | {cost(fields):.2f}x |')
+    rows.append(row('the defaults', r['plain'], {}))
+    rows += [row(f"{name}: {v['what']}", v['runs'], v['fields']) for name, v in r['variants'].items()]
     c, e = r['curve'], r['env']
     shares = ' | '.join(f"{x['photos']} ({x['share']:.0%})" for x in c['rows'])
     probe = ' | '.join(f"{100*np.mean(x['accuracy']):.1f}%" for x in c['rows'])
