@@ -14,20 +14,24 @@ from pathlib import Path
 import torch
 from tinycats.core import pets_mini_path
 from tinycats.data import scan_pets
-from tinycats.checkpoint import load_generator
+from tinycats.checkpoint import CKPT_NAME, load_generator, read_checkpoint
 from tinycats.evaluate import proportional_labels
 from tinycats.solvers import SAMPLING
 from tinycats.train_gen import train_generator
 from bench_autoguidance import score   # the same samples and scores (bench/, the script's own folder, is on the path)
 
+def _same(tr:dict, seed:int, recipe:dict) -> bool:
+    return tr.get('seed') == seed and all(tr.get(k) == v for k, v in recipe.items())
+
 def main_recipe(out:Path, steps:int, data:str, seed:int, **recipe) -> Path:
     """The main job's U-Net recipe (preset `unet32`, batch 32, lr 0.002, `seed`, `steps`) with the `TrainConfig` changes
-    `recipe`, trained into `out` (a finished run of these settings is reused)"""
+    `recipe`, trained into `out` (a finished run of these settings is reused, an interrupted one resumed)"""
     rec = json.loads((out/'train.json').read_text()) if (out/'train.json').exists() else {}
-    tr = rec.get('config', {}).get('train', {})
-    if rec.get('step') != steps or tr.get('seed') != seed or any(tr.get(k) != v for k, v in recipe.items()):
-        train_generator(data, out, preset='unet32', steps=steps, batch_size=32, lr=2e-3, seed=seed, device='cpu',
-                        progress=False, log_every=250, sample_every=0, overwrite=True, **recipe)
+    if rec.get('step') == steps and _same(rec['config']['train'], seed, recipe): return out
+    ck = read_checkpoint(out)[1] if (out/CKPT_NAME).exists() and not rec else None
+    resume = bool(ck) and ck['step'] < steps and _same(ck['config']['train'], seed, recipe)
+    train_generator(data, out, preset='unet32', steps=steps, batch_size=32, lr=2e-3, seed=seed, device='cpu',
+                    progress=False, log_every=250, sample_every=0, resume=resume, overwrite=not resume, **recipe)
     return out
 
 def trained(work:Path, p:float, steps:int, data:str, seed:int) -> Path:
