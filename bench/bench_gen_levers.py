@@ -31,6 +31,14 @@ NAMES = {'plain': 'the plain recipe (flips only, mean loss)', 'aug': 'non-leakin
 WS = (SAMPLING['cfg'], 2.0)
 KEEP = ('fid', 'kid', 'precision', 'recall', 'near_copy_share')
 
+def run_spec(spec:str) -> tuple:
+    "`LEVER:SEED` as `(lever, seed)`, or an error naming what is wrong"
+    lever, _, seed = spec.partition(':')
+    if lever not in LEVERS or not seed.isdigit():
+        raise argparse.ArgumentTypeError(f"{spec!r} is not LEVER:SEED (LEVER one of {', '.join(LEVERS)}; SEED a whole "
+                                         "number)")
+    return lever, int(seed)
+
 def recorded(res:Path) -> list:
     "Rows of the earlier records that scored runs of `LEVERS` at the guidance scales `WS`"
     def lever(r):
@@ -92,7 +100,8 @@ def table(doc) -> str:
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
-    p.add_argument('--runs', nargs='*', default=['uncertainty:1'], help='LEVER:SEED runs to train and score')
+    p.add_argument('--runs', nargs='*', type=run_spec, default=[('uncertainty', 1)],
+                   help='LEVER:SEED runs to train and score')
     p.add_argument('--data', default=str(pets_mini_path())); p.add_argument('--work', default='runs/levers')
     p.add_argument('--n', type=int, default=177); p.add_argument('--out', default='bench/results')
     a = p.parse_args()
@@ -102,11 +111,10 @@ if __name__ == '__main__':
     old = json.loads((res/'gen_levers.json').read_text())['rows'] if (res/'gen_levers.json').exists() else []
     df, _ = scan_pets(a.data, progress=False)
     y = torch.as_tensor(proportional_labels(df[df.split == 'valid'].label.value_counts().to_dict(), a.n))
-    for spec in a.runs:
-        lever, seed = spec.split(':'); seed = int(seed)
+    for lever, seed in a.runs:
         f = main_recipe(Path(a.work)/f'{lever}-s{seed}', steps, a.data, seed, **LEVERS[lever])
         rows += scored(f, lever, seed, y, df, old)
-        print(spec, [r['mean']['fid'] for r in rows[-len(WS):]], flush=True)
+        print(f'{lever}:{seed}', [r['mean']['fid'] for r in rows[-len(WS):]], flush=True)
     order = list(LEVERS)
     rows.sort(key=lambda r: (order.index(r['lever']), r['seed'], -r['cfg']))
     doc = {'n': a.n, 'steps': steps, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
