@@ -8,9 +8,10 @@ The runs earlier records scored are taken from them as they stand (their weights
 from seeds 0 and 1 and the learned weighting from seed 0 (`loss_weight.json`), non-leaking augmentation from seed 0
 (`nonleak.json`). The runs named by `--runs LEVER:SEED` are trained into `--work/LEVER-sSEED` (a finished run of
 these settings is reused, an interrupted one resumed: about 100 minutes alone on two cores of an AVX-512 CPU without
-AMX) and scored; a run this record scored before, at the same step and `valid` loss, keeps its scores. `test` is
-never read. Writes bench/results/gen_levers.{json,md}.
-  python bench/bench_gen_levers.py --runs uncertainty:1 [aug:1 both:0 both:1]
+AMX) and scored; a run this record scored before, at the same step and `valid` loss, keeps its scores, and the runs
+it scored that `--runs` does not name stay in it as they are. `test` is never read. Writes
+bench/results/gen_levers.{json,md}; with no `--runs` it only renders them again.
+  python bench/bench_gen_levers.py --runs [uncertainty:1 aug:1 both:0 both:1]
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -100,8 +101,8 @@ def table(doc) -> str:
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
-    p.add_argument('--runs', nargs='*', type=run_spec, default=[('uncertainty', 1)],
-                   help='LEVER:SEED runs to train and score')
+    p.add_argument('--runs', nargs='*', type=run_spec, default=[],
+                   help='LEVER:SEED runs to train and score (the others this record scored are kept)')
     p.add_argument('--data', default=str(pets_mini_path())); p.add_argument('--work', default='runs/levers')
     p.add_argument('--n', type=int, default=177); p.add_argument('--out', default='bench/results')
     a = p.parse_args()
@@ -115,6 +116,7 @@ if __name__ == '__main__':
         f = main_recipe(Path(a.work)/f'{lever}-s{seed}', steps, a.data, seed, **LEVERS[lever])
         rows += scored(f, lever, seed, y, df, old)
         print(f'{lever}:{seed}', [r['mean']['fid'] for r in rows[-len(WS):]], flush=True)
+    rows += [r for r in old if r['record'] == 'gen_levers.json' and (r['lever'], r['seed']) not in a.runs]
     order = list(LEVERS)
     rows.sort(key=lambda r: (order.index(r['lever']), r['seed'], -r['cfg']))
     doc = {'n': a.n, 'steps': steps, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
