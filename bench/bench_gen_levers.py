@@ -112,7 +112,7 @@ if __name__ == '__main__':
     old = json.loads((res/'gen_levers.json').read_text())['rows'] if (res/'gen_levers.json').exists() else []
     df, _ = scan_pets(a.data, progress=False)
     y = torch.as_tensor(proportional_labels(df[df.split == 'valid'].label.value_counts().to_dict(), a.n))
-    for lever, seed in a.runs:
+    for lever, seed in dict.fromkeys(a.runs):   # a run named twice is trained and scored once
         f = main_recipe(Path(a.work)/f'{lever}-s{seed}', steps, a.data, seed, **LEVERS[lever])
         rows += scored(f, lever, seed, y, df, old)
         print(f'{lever}:{seed}', [r['mean']['fid'] for r in rows[-len(WS):]], flush=True)
