@@ -30,7 +30,6 @@ LEVERS = {'plain': {}, 'aug': {'aug_p': 0.15}, 'uncertainty': {'loss_weight': 'u
 NAMES = {'plain': 'the plain recipe (flips only, mean loss)', 'aug': 'non-leaking augmentation, aug_p 0.15',
          'uncertainty': 'learned loss weighting (uncertainty)', 'both': 'both levers'}
 WS = (SAMPLING['cfg'], 2.0)
-KEEP = ('fid', 'kid', 'precision', 'recall', 'near_copy_share')
 
 def run_spec(spec:str) -> tuple:
     "`LEVER:SEED` as `(lever, seed)`, or an error naming what is wrong"
