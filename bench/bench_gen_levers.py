@@ -1,17 +1,18 @@
 """The generator's training levers side by side on `valid`, each from two training seeds.
 
 Every run is the main job's U-Net recipe (`bench_nonleak.main_recipe`: preset `unet32`, batch 32, lr 0.002, the kept
-main job's 9170 steps) with one lever, or both, from a training seed, scored as `bench_autoguidance.score` scores the
-main job's own U-Net: 177 samples with the `valid` label mix, Euler 10 at guidance 3 (the recommended) and 2 (the best
-full-range scale on `valid`), two noise seeds, against the 177 `valid` photos (the floor: as many `train` photos).
-The runs earlier records scored are taken from them as they stand (their weights are not kept): the plain recipe
-from seeds 0 and 1 and the learned weighting from seed 0 (`loss_weight.json`), non-leaking augmentation from seed 0
-(`nonleak.json`). The runs named by `--runs LEVER:SEED` are trained into `--work/LEVER-sSEED` (a finished run of
-these settings is reused, an interrupted one resumed: about 100 minutes alone on two cores of an AVX-512 CPU without
-AMX) and scored; a run this record scored before, at the same step and `valid` loss, keeps its scores, and the runs
-it scored that `--runs` does not name stay in it as they are. `test` is never read. Writes
-bench/results/gen_levers.{json,md}; with no `--runs` it only renders them again.
-  python bench/bench_gen_levers.py --runs [uncertainty:1 aug:1 both:0 both:1]
+main job's 9170 steps) with one lever, or the first two together, from a training seed, scored as
+`bench_autoguidance.score` scores the main job's own U-Net: 177 samples with the `valid` label mix, Euler 10 at
+guidance 3 (the recommended) and 2 (the best full-range scale on `valid`), two noise seeds, against the 177 `valid`
+photos (the floor: as many `train` photos). The runs earlier records scored are taken from them as they stand (their
+weights are not kept): the plain recipe from seeds 0 and 1 and the learned weighting from seed 0 (`loss_weight.json`),
+non-leaking augmentation from seed 0 (`nonleak.json`). The runs named by `--runs LEVER:SEED` are trained into
+`--work/LEVER-sSEED` (a finished run of these settings is reused, an interrupted one resumed: about 100 minutes alone
+on two cores of an AVX-512 CPU without AMX, about a fifth more with the feature loss) and scored; a run this record
+scored before, at the same step and `valid` loss, keeps its scores, and the runs it scored that `--runs` does not name
+stay in it as they are. `test` is never read. Writes bench/results/gen_levers.{json,md}; with no `--runs` it only
+renders them again.
+  python bench/bench_gen_levers.py --runs [uncertainty:1 aug:1 both:0 both:1 feat:0 feat:1]
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -26,9 +27,10 @@ from bench_autoguidance import score   # the same samples and scores (bench/, th
 from bench_nonleak import main_recipe
 
 LEVERS = {'plain': {}, 'aug': {'aug_p': 0.15}, 'uncertainty': {'loss_weight': 'uncertainty'},
-          'both': {'aug_p': 0.15, 'loss_weight': 'uncertainty'}}
+          'both': {'aug_p': 0.15, 'loss_weight': 'uncertainty'}, 'feat': {'feat_loss': 0.1}}
 NAMES = {'plain': 'the plain recipe (flips only, mean loss)', 'aug': 'non-leaking augmentation, aug_p 0.15',
-         'uncertainty': 'learned loss weighting (uncertainty)', 'both': 'both levers'}
+         'uncertainty': 'learned loss weighting (uncertainty)', 'both': 'both levers',
+         'feat': 'Lite0 feature loss, weight 0.1'}
 WS = (SAMPLING['cfg'], 2.0)
 
 def run_spec(spec:str) -> tuple:

@@ -6,6 +6,7 @@ Docs: https://tinycats.github.io/tinycats/flow.html.md"""
 
 # %% ../nbs/20_flow.ipynb #a70e1f4d
 from __future__ import annotations
+from typing import Callable
 import torch
 from torch import Tensor
 from .core import N_CLASSES, TinycatsError, check_choice
@@ -73,7 +74,8 @@ def flow_loss(model,                   # network called as `model(x_t, t, y)`
               generator:torch.Generator|None=None, # torch.Generator for e, t and the dropout
               t_eps:float=T_EPS,       # clamp of 1-t when converting an x-prediction
               aug:Tensor|None=None,    # (B, aug_dim) non-leaking augmentation parameters of `x`, passed to the model
-             )->tuple:                 # (loss, per_sample_loss (B,), t (B,))
+              aux:Callable|None=None,  # per-sample auxiliary loss `aux(x_hat, x, t)` of the denoised estimate
+             )->tuple:                 # (loss, per_sample_loss (B,), t (B,)), and `aux`'s (B,) if given
     "Flow-matching loss: MSE between the model's velocity at `x_t` and the true velocity `x - e`"
     check_pred(pred)
     e = _randn(x.shape, generator, x.device).to(x.dtype)
@@ -82,7 +84,8 @@ def flow_loss(model,                   # network called as `model(x_t, t, y)`
     x_t = interpolate(x, e, t)
     v = to_velocity(model(x_t, t, y) if aug is None else model(x_t, t, y, aug=aug), x_t, t, pred, t_eps)
     per = (v.float() - (x - e).float()).pow(2).flatten(1).mean(1)
-    return per.mean(), per, t
+    if aux is None: return per.mean(), per, t
+    return per.mean(), per, t, aux(x_t + (1 - _bc(t, x_t))*v, x, t)   # x_hat: the clean image the velocity points to
 
 # %% ../nbs/20_flow.ipynb #045b4eaa
 def loss_per_tbin(per_sample_loss:Tensor, t:Tensor, n_bins:int=5) -> dict:

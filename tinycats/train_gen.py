@@ -20,8 +20,8 @@ from .data import AUG_DIM, AUGS, scan_pets, GenDataset, get_batch, nonleak_augme
 from .flow import loss_per_tbin
 from .generator import backbones, generator_from_preset, make_generator, model_shift
 from .sampling import preview_grid
-from .train_step import (EMA, TRACKERS, make_accelerator, train_step, training_parts, start_trackers,
-                                 log_trackers, loss_baselines, valid_loss, plot_loss, save_figure)
+from .train_step import (EMA, FeatureLoss, TRACKERS, make_accelerator, train_step, training_parts,
+                                 start_trackers, log_trackers, loss_baselines, valid_loss, plot_loss, save_figure)
 from .checkpoint import (CKPT_NAME, save_checkpoint, read_checkpoint, load_checkpoint, save_model, read_log,
                                  write_log, run_lock)
 
@@ -42,6 +42,7 @@ class TrainConfig:
     aug:str='flip'          # augmentation (`AUGS`): 'none', 'flip' (horizontal flips), 'full' (flips and zoom-crops)
     aug_p:float=0.          # non-leaking augmentation (`nonleak_augment`): each transform's probability; 0: none
     loss_weight:str='none'  # `LOSS_WEIGHTS`: 'none' (the plain mean), 'uncertainty' (EDM2's learned `LogVarHead`)
+    feat_loss:float=0.      # weight of the loss on Lite0 features of the denoised estimate (`FeatureLoss`); 0: none
     warmup:int=200          # linear warm-up steps
     final_lr:float=0.1      # the cosine ends at `final_lr * lr`
     weight_decay:float=0.0  # AdamW weight decay
@@ -54,6 +55,7 @@ class TrainConfig:
         check_choice(self.aug, AUGS, 'augmentation')
         if not 0 <= self.aug_p <= 1: raise TinycatsError(f"aug_p={self.aug_p} must be in [0, 1]")
         check_choice(self.loss_weight, LOSS_WEIGHTS, 'loss weighting')
+        if self.feat_loss < 0: raise TinycatsError(f"feat_loss={self.feat_loss} must not be negative")
 
 @dataclass
 class RunOptions:
@@ -125,6 +127,7 @@ class RunState:
     acc:object; model:nn.Module; ema:EMA; opt:object; sched:object; gen:torch.Generator
     df:pd.DataFrame; ds:GenDataset
     step:int = 0
+    aux:nn.Module|None = None   # the auxiliary loss of the recipe (`FeatureLoss`), if any
     extra:dict = field(default_factory=lambda: {'wall_s': 0., 'cpu_s': 0.})  # kept in the checkpoint: time so far
     rows:list = field(default_factory=list)   # log rows
     al:list = field(default_factory=list)     # per-sample losses since the last log row
@@ -175,7 +178,7 @@ def _one_step(r, s, ng):
         if tc.get('aug_p'): x, a = nonleak_augment(x, tc['aug_p'], r.gen, acc.process_index, acc.num_processes)
         ng.manual_seed(_noise_seed(tc['seed'], i, acc.process_index))
         _, per, t, gn = train_step(r.model, r.opt, r.sched, x, y, acc, s+1, tc['grad_clip'], ng,
-                                   p_uncond=tc['p_uncond'], t_mean=tm, t_std=tc['t_std'], aug=a)
+                                   p_uncond=tc['p_uncond'], t_mean=tm, t_std=tc['t_std'], aug=a, aux=r.aux)
         r.al.append(per.float().cpu()); r.at.append(t.float().cpu())
     r.ema.update(r.model); r.step = s+1
     return gn
@@ -263,7 +266,8 @@ def _start(out, steps, data, preset, recipe, opts, model_kw, resume, device, pro
                             f"{acc.num_processes} processes")
     df = scan_pets(data, progress=False)[0]
     r = RunState(out, conf, opts, steps, progress, acc, *_setup(conf, acc, steps), df=df,
-                 ds=gen_data(size=conf['model']['img_size'], df=df))
+                 ds=gen_data(size=conf['model']['img_size'], df=df),
+                 aux=FeatureLoss(conf['train']['feat_loss']).to(acc.device) if conf['train']['feat_loss'] else None)
     if meta: _resume(r)
     if acc.is_main_process:
         out.mkdir(parents=True, exist_ok=True)

@@ -11,14 +11,15 @@ from contextlib import contextmanager
 from functools import partial
 import numpy as np, torch
 from torch import nn, Tensor
+import torch.nn.functional as F
 from .core import TinycatsError, atomic_write, check_choice, default_device
 from .flow import flow_loss, interpolate
 from .generator import model_device, model_pred, model_velocity, unwrap_model
 
 # %% auto #0
 __all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'training_parts', 'loss_baselines', 'cpu_has_amx',
-           'make_accelerator', 'NonFiniteLossError', 'check_finite', 'weighted_loss', 'train_step', 'valid_loss',
-           'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
+           'make_accelerator', 'NonFiniteLossError', 'check_finite', 'weighted_loss', 'train_step', 'FeatureLoss',
+           'valid_loss', 'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
 
 # %% ../nbs/23_train_step.ipynb #d6259f50
 class EMA(nn.Module):
@@ -132,17 +133,54 @@ def weighted_loss(model, per:Tensor, t:Tensor) -> Tensor:
     u = h(t); return (per.float()/u.exp() + u).mean()
 
 def train_step(model, opt, sched, x:Tensor, y:Tensor, accelerator, step:int, grad_clip:float=1.0,
-               generator:torch.Generator|None=None, **flow_kw):
+               generator:torch.Generator|None=None, aux=None, **flow_kw):
     "Micro-batch `(x, y)`, and the optimiser step after the last; (mean loss, per-sample loss, t, grad norm or None)"
     with accelerator.accumulate(model):
-        loss, per, t = flow_loss(model, x, y, generator=generator, **{'pred': model_pred(model), **flow_kw})
+        kw = {'pred': model_pred(model), **flow_kw}
+        loss, per, t, *a = flow_loss(model, x, y, generator=generator, aux=aux, **kw)
         lv = accelerator.reduce(loss.detach().clone(), 'mean').item()   # the plain loss, weighted or not: comparable
         check_finite(lv, step)
-        accelerator.backward(weighted_loss(model, per, t))
+        accelerator.backward(weighted_loss(model, per, t) + (a[0].mean() if a else 0))
         if not accelerator.sync_gradients: return lv, per.detach(), t.detach(), None
         gn = accelerator.clip_grad_norm_(model.parameters(), grad_clip or float('inf'))
         opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
     return lv, per.detach(), t.detach(), float(gn)
+
+# %% ../nbs/23_train_step.ipynb #ceaa08b8
+class FeatureLoss(nn.Module):
+    "Per-sample `weight * t * d`: `d` the LPIPS-style distance of frozen EfficientNet-Lite0 features of `x_hat` and `x`"
+    def __init__(self, weight:float=0.1, size:int=64, taps:tuple=(2, 4, 7), pretrained:bool=True):
+        super().__init__()
+        from tinycats.classifier import IMAGENET_MEAN, IMAGENET_STD, _imagenet_effnet  # deferred: only this loss
+        if weight < 0: raise TinycatsError(f"feature loss weight {weight} must not be negative")
+        m = _imagenet_effnet(pretrained)
+        if not taps or not all(0 <= i < len(m._blocks) for i in taps):
+            raise TinycatsError(f"taps {taps} must be EfficientNet-Lite0 block numbers, 0-{len(m._blocks)-1}")
+        self.stem, self.blocks = nn.Sequential(m._conv_stem, m._bn0, m._swish), m._blocks[:max(taps)+1]
+        self.weight, self.size, self.taps = weight, size, tuple(taps)
+        self.register_buffer('mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer('std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
+        self.eval().requires_grad_(False)
+
+    def train(self, mode:bool=True): return super().train(False)   # always eval: BatchNorm keeps ImageNet's statistics
+
+    def features(self, x:Tensor) -> list:
+        "Unit-length features (over channels) of images `x` in [-1,1] at each tap"
+        x = F.interpolate(x.float(), size=self.size, mode='bilinear', align_corners=False, antialias=True)
+        x = self.stem(((x + 1)/2 - self.mean)/self.std)
+        out = []
+        for i, b in enumerate(self.blocks):
+            x = b(x)
+            if i in self.taps: out.append(F.normalize(x, dim=1))
+        return out
+
+    def forward(self, x_hat:Tensor, x:Tensor, t:Tensor) -> Tensor:
+        if x_hat.shape != x.shape or x.ndim != 4 or x.shape[1] != 3:
+            raise TinycatsError(f"FeatureLoss takes two (B,3,H,W) batches of one shape, got {tuple(x_hat.shape)} "
+                                f"and {tuple(x.shape)}")
+        with torch.no_grad(): fx = self.features(x)
+        d = sum((a - b).pow(2).sum(1).mean((1, 2)) for a, b in zip(self.features(x_hat), fx))/len(fx)
+        return self.weight * t.float() * d
 
 # %% ../nbs/23_train_step.ipynb #6a3ac554
 @torch.no_grad()
