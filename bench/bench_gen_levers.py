@@ -8,7 +8,7 @@ photos (the floor: as many `train` photos). The runs earlier records scored are 
 weights are not kept): the plain recipe from seeds 0 and 1 and the learned weighting from seed 0 (`loss_weight.json`),
 non-leaking augmentation from seed 0 (`nonleak.json`). The runs named by `--runs LEVER:SEED` are trained into
 `--work/LEVER-sSEED` (a finished run of these settings is reused, an interrupted one resumed: about 100 minutes alone
-on two cores of an AVX-512 CPU without AMX, about 112 with the feature loss) and scored; a run this record
+on two cores of an AVX-512 CPU without AMX, 112-116 with the feature loss) and scored; a run this record
 scored before, at the same step and `valid` loss, keeps its scores, and the runs it scored that `--runs` does not name
 stay in it as they are. `test` is never read. Writes bench/results/gen_levers.{json,md}; with no `--runs` it only
 renders them again.

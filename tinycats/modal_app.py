@@ -149,8 +149,8 @@ def train_remote(run:str, launch:str, resume:bool=False, data:str='pets', preset
     try:
         s = pipeline_settings(preset, gen_steps=steps, gen_batch=batch_size, gen_lr=lr)   # the job's, unless given
         kw = dict(preset=s['gen_preset'], steps=s['gen_steps'], batch_size=s['gen_batch'], lr=s['gen_lr'], seed=seed,
-                  mixed_precision=s['gen_precision'], aug_p=s.get('gen_aug_p') or 0., ckpt_every=1000,
-                  sample_every=2000,
+                  mixed_precision=s['gen_precision'], aug_p=s.get('gen_aug_p') or 0.,
+                  feat_loss=s.get('gen_feat_loss') or 0., ckpt_every=1000, sample_every=2000,
                   **({'sampling': sp} if (sp := job_sampling(s)) else {}))
         kw.update({k: v for k, v in (settings or {}).items() if v is not None})   # more train_generator settings
         if device: kw['device'] = device

@@ -50,6 +50,7 @@ class JobSettings:
     gen_lr:float|None = None        # generator peak learning rate
     gen_precision:str|None = None   # 'no', 'bf16', 'amx' (bf16 on a CPU with AMX tiles); None: bf16 on a GPU with it
     gen_aug_p:float|None = None     # the generator's non-leaking augmentation probability (`aug_p`; None, 0: none)
+    gen_feat_loss:float|None = None # weight of the generator's loss on Lite0 features (`feat_loss`; None, 0: none)
     budget_min:float|None = None    # minutes for the whole job: the generator trains what fits (0: no budget)
     after_gen_min:float|None = None # minutes the budget keeps for the judge, the evaluation and the export
     clf_epochs:int|None = None      # classifier fine-tuning epochs
@@ -106,13 +107,14 @@ class Stages:
 
 # %% ../nbs/50a_pipeline.ipynb #b880421c
 def gen_step_time(data, preset:str, batch_size:int, lr:float, seed:int=0, device:str|None=None, n:int=40,
-                  mixed_precision:str|None=None, aug_p:float=0.) -> float:
+                  mixed_precision:str|None=None, aug_p:float=0., feat_loss:float=0.) -> float:
     "Wall seconds per optimiser step of `train_generator`'s loop here: the steady rate of a short run of `n` steps"
     with tempfile.TemporaryDirectory(prefix='tinycats_probe_') as d:
         with contextlib.redirect_stdout(io.StringIO()):   # its log lines are not the job's
             train_generator(data, Path(d), preset=preset, steps=n, batch_size=batch_size, lr=lr, seed=seed,
                             device=device, progress=False, log_every=max(1, n//4), ckpt_every=0, sample_every=0,
-                            log_with='none', mixed_precision=mixed_precision, aug_p=aug_p)
+                            log_with='none', mixed_precision=mixed_precision, aug_p=aug_p,
+                            feat_loss=feat_loss)
         rows = [json.loads(l) for l in (Path(d)/'log.jsonl').read_text().splitlines()]
     a, b = rows[0], rows[-1]   # from the first logged step on: start-up and the first steps' warm-up left out
     return max((b['time'] - a['time']) / (b['step'] - a['step']), 1e-4)   # the log's times are rounded: never 0
@@ -196,7 +198,8 @@ def _gen_plan(data, out, s, seed, device, report, elapsed, prev):
     elif s['budget_min']:
         def plan_for(preset):   # timed as it will train
             step_s = gen_step_time(data, preset, s['gen_batch'], s['gen_lr'], seed, device,
-                                   mixed_precision=s['gen_precision'], aug_p=s.get('gen_aug_p') or 0.)
+                                   mixed_precision=s['gen_precision'], aug_p=s.get('gen_aug_p') or 0.,
+                                   feat_loss=s.get('gen_feat_loss') or 0.)
             return plan_gen_steps(s['gen_steps'], step_s, s['budget_min'], elapsed(), s['after_gen_min'])
         s['gen_preset'], plan = pick_gen_preset(s['gen_preset'], plan_for)
         print(f"time budget {s['budget_min']:g} min: {plan['left_s']/60:.1f} min left for the generator at "
@@ -213,6 +216,7 @@ def _stage_generator(data, out, s, seed, device, report, resume=False, elapsed=l
     r = train_generator(data, out/'generator', preset=s['gen_preset'], steps=steps, batch_size=s['gen_batch'],
                         lr=s['gen_lr'], resume=resume, overwrite=not resume, seed=seed, device=device,
                         mixed_precision=s['gen_precision'], aug_p=s.get('gen_aug_p') or 0.,
+                        feat_loss=s.get('gen_feat_loss') or 0.,
                         progress=sys.stdout.isatty(),   # else a line per log row
                         **({'sampling': sp} if (sp := job_sampling(s)) else {}))
     rec = {k: _jsonable(v) for k, v in r.items() if k != 'generator'}

@@ -53,10 +53,18 @@ def _md_plan(p) -> str:
     choice = f" The backbone, from the same probe: {p['choice']}." if p.get('choice') else ''
     return f" The whole job had a budget of {p['budget_min']:g} minutes; the generator trained {why}.{choice}"
 
+def _md_levers(t) -> str:
+    "The training levers a run used beyond the plain recipe (flips, the mean loss): empty for the plain recipe"
+    on = ([f"non-leaking augmentation (probability {t['aug_p']:g})"] if t.get('aug_p') else []) + \
+         ([f"learned loss weighting ({t['loss_weight']})"] if t.get('loss_weight', 'none') != 'none' else []) + \
+         ([f"the loss on Lite0 features of the denoised estimate (weight {t['feat_loss']:g})"] if t.get('feat_loss')
+          else [])
+    return f" Trained with {' and '.join(on)}." if on else ''
+
 def _md_generator(g, plan=None) -> list:
-    b = g.get('baselines', {})
+    b, levers = g.get('baselines', {}), _md_levers(g.get('config', {}).get('train', {}))
     return ["## Generator training", "",
-            f"{g.get('step')} steps.{_md_plan(plan)} Final training loss {_f(g.get('loss'))}, "
+            f"{g.get('step')} steps.{levers}{_md_plan(plan)} Final training loss {_f(g.get('loss'))}, "
             f"validation loss {_f(g.get('valid_loss'))}; baselines: zero predictor {_f(b.get('zero'))}, "
             f"mean predictor {_f(b.get('mean'))}.",
             "", "![loss](generator/loss.png)", "", "![samples](generator/samples.png)", ""]
