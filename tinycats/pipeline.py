@@ -18,7 +18,7 @@ from .data import scan_pets, count_table
 from .get_data import find_data
 from .runtime import load_classifier
 from .train_classifier import JUDGE_RECIPE, evaluate_classifier, load_judge, train_classifier, train_judge
-from .train_gen import train_generator
+from .train_gen import TrainConfig, train_generator
 from .evaluate import evaluate_generator, generate, show_eval, show_nearest
 from .onnx import export_classifier, export_generator
 from .report import write_report
@@ -82,6 +82,7 @@ def pipeline_settings(preset:str|None=None, device:str|None=None, **overrides) -
     s = {'preset': preset, **s, **over}
     s.pop('clf_epochs', None)
     check_generator_preset(s['gen_preset'])
+    TrainConfig(aug_p=s['gen_aug_p'] or 0., feat_loss=s['gen_feat_loss'] or 0.)   # the recipe's checks, up front
     return s
 
 def job_sampling(s:dict) -> dict:
