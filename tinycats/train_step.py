@@ -6,7 +6,7 @@ Docs: https://tinycats.github.io/tinycats/train_step.html.md"""
 
 # %% ../nbs/23_train_step.ipynb #afabc17c
 from __future__ import annotations
-import os, sys, math, copy
+import os, sys, math, copy, ctypes
 from contextlib import contextmanager
 from functools import partial
 import numpy as np, torch
@@ -18,8 +18,8 @@ from .generator import model_device, model_pred, model_velocity, unwrap_model
 
 # %% auto #0
 __all__ = ['TRACKERS', 'PRECISIONS', 'EMA', 'warmup_cosine', 'training_parts', 'loss_baselines', 'cpu_has_amx',
-           'make_accelerator', 'NonFiniteLossError', 'check_finite', 'weighted_loss', 'train_step', 'FeatureLoss',
-           'valid_loss', 'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
+           'keep_freed_memory', 'make_accelerator', 'NonFiniteLossError', 'check_finite', 'weighted_loss', 'train_step',
+           'FeatureLoss', 'valid_loss', 'plot_loss', 'save_figure', 'start_trackers', 'log_trackers']
 
 # %% ../nbs/23_train_step.ipynb #d6259f50
 class EMA(nn.Module):
@@ -93,6 +93,15 @@ def cpu_has_amx() -> bool:
     f = getattr(torch.cpu, '_is_amx_tile_supported', None)   # a private probe of torch's: absent means unknown, so no
     return bool(f and f())
 
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's `mallopt` parameters (malloc.h)
+
+def keep_freed_memory(block:int=32<<20, keep:int=1<<30) -> bool:
+    "On glibc, serve blocks up to `block` bytes from the heap and keep up to `keep` freed bytes for reuse; True if set"
+    if os.environ.get('TINYCATS_MALLOC') == 'default' or not sys.platform.startswith('linux'): return False
+    libc = ctypes.CDLL(None)   # the process's own symbols: its C library among them
+    if not hasattr(libc, 'gnu_get_libc_version'): return False   # not glibc (musl, ...): its allocator is left alone
+    return bool(libc.mallopt(_M_MMAP_THRESHOLD, block)) and bool(libc.mallopt(_M_TRIM_THRESHOLD, keep))
+
 def make_accelerator(device:str|None=None, mixed_precision:str|None=None, grad_accum:int=1, log_with:str='none',
                      project_dir:str|None=None):
     "An `Accelerator` on `device` ('cpu' forces it; bf16 on GPUs with it), `grad_accum` micro-batches/step, `log_with`"
@@ -113,8 +122,10 @@ def make_accelerator(device:str|None=None, mixed_precision:str|None=None, grad_a
         if int(os.environ.get('RANK', '0')) == 0:
             print(f"{lw} is not installed (pip install {lw}): training goes on without it", file=sys.stderr)
         lw = 'none'
-    return Accelerator(cpu=cpu, mixed_precision=mixed_precision, gradient_accumulation_steps=grad_accum,
-                       log_with=None if lw == 'none' else lw, project_dir=project_dir)
+    acc = Accelerator(cpu=cpu, mixed_precision=mixed_precision, gradient_accumulation_steps=grad_accum,
+                      log_with=None if lw == 'none' else lw, project_dir=project_dir)
+    if acc.device.type == 'cpu': keep_freed_memory()   # a CPU step reuses its freed memory (see below)
+    return acc
 
 # %% ../nbs/23_train_step.ipynb #f6b19ce4
 class NonFiniteLossError(TinycatsError):
