@@ -10,6 +10,7 @@ record, e.g. the main job with the Lite0 feature loss and guidance 2 (`tinycats 
 --eval-cfg 2 --out runs/pipeline-feat`), beside the recommended guidance, with its per-breed grid (`NAME_samples.png`):
   python bench/bench_main_guidance.py [--run runs/pipeline] [--cfgs 3 2]
   python bench/bench_main_guidance.py --run runs/pipeline-feat --cfgs 2 3 --name main_feat
+  python bench/bench_main_guidance.py --run runs/pipeline-plain --cfgs 2 3 --name main_plain   # --gen-feat-loss 0
 """
 import argparse, json, platform, shutil, time
 from pathlib import Path

@@ -35,7 +35,7 @@ PIPELINE_SETTINGS = {  # per job preset: the generator preset it trains and how;
                    clf=dict(epochs=1, size=64, train_size=64, probe_passes=1),
                    judge=dict(epochs=1, size=64, train_size=64)),
     'cpu32':  dict(gen_preset='unet32', gen_steps=30_000, gen_batch=32, gen_lr=2e-3, gen_precision='amx',
-                   budget_min=60, after_gen_min=6),
+                   gen_feat_loss=0.1, eval_cfg=2.0, budget_min=60, after_gen_min=6),
     'cpu64':  dict(gen_preset='dit64', gen_steps=1500, gen_batch=32, gen_lr=5e-4),
     'gpu128': dict(gen_preset='dit128-s', gen_steps=40_000, gen_batch=256, gen_lr=5e-4),
     'anchor': dict(gen_preset='dit128-anchor', gen_steps=40_000, gen_batch=256, gen_lr=5e-4),
