@@ -20,7 +20,7 @@ from tinycats.data import scan_pets
 from tinycats.checkpoint import load_generator
 from tinycats.evaluate import evaluate_generator
 from tinycats.train_classifier import load_judge
-from tinycats.report import _md_levers
+from tinycats.report import training_levers
 from tinycats.solvers import SAMPLING
 from _machine import cpu_name   # bench/, the script's own folder, is on the path
 
@@ -62,9 +62,9 @@ if __name__ == '__main__':
            'sample_steps': e['steps'], 'run_cfg': e['cfg'], 'report_fid': e['fid'], 'floor_fid': e['floor']['fid'], 'rows': rows, 'threads': torch.get_num_threads(), 'torch': torch.__version__,
            'cpu': f"{platform.machine()}, {torch.backends.cpu.get_cpu_capability()}", 'wall_s': None}
     if a.name != 'main_guidance':   # another main job: what it was and how it planned its steps
-        pl, lv = rep['generator_plan'], _md_levers(rep['generator'].get('config', {}).get('train', {}))
+        pl = rep['generator_plan']
         doc['plan'], doc['time'] = pl, {k: v['wall_s'] for k, v in rep['time'].items()}   # its stages' wall seconds
-        lv = lv.strip().removeprefix('Trained with ').removesuffix('.') or 'the plain recipe'
+        lv = ' and '.join(training_levers(rep['generator'].get('config', {}).get('train', {}))) or 'the plain recipe'
         doc['what'] = (f"The main job with {lv} and guidance {rep['evaluation']['cfg']:g} ({pl['steps']} "
                        f"{pl.get('preset', '')} steps fit its {pl['budget_min']:g} minutes at {pl['step_s']:.3f} s per "
                        f"step on this CPU, {cpu_name()}): its generator")

@@ -12,7 +12,7 @@ from .core import atomic_write
 from .evaluate import NEAR_COPY_Q
 
 # %% auto #0
-__all__ = ['write_report']
+__all__ = ['training_levers', 'write_report']
 
 # %% ../nbs/50_report.ipynb #1bdc6733
 def _f(x, d=3): return '-' if x is None else (f"{x:.{d}f}" if isinstance(x, float) else str(x))
@@ -53,16 +53,16 @@ def _md_plan(p) -> str:
     choice = f" The backbone, from the same probe: {p['choice']}." if p.get('choice') else ''
     return f" The whole job had a budget of {p['budget_min']:g} minutes; the generator trained {why}.{choice}"
 
-def _md_levers(t) -> str:
-    "The training levers a run used beyond the plain recipe (flips, the mean loss): empty for the plain recipe"
-    on = ([f"non-leaking augmentation (probability {t['aug_p']:g})"] if t.get('aug_p') else []) + \
-         ([f"learned loss weighting ({t['loss_weight']})"] if t.get('loss_weight', 'none') != 'none' else []) + \
-         ([f"the loss on Lite0 features of the denoised estimate (weight {t['feat_loss']:g})"] if t.get('feat_loss')
-          else [])
-    return f" Trained with {' and '.join(on)}." if on else ''
+def training_levers(train:dict) -> list:
+    "The training levers of a generator's `config['train']` beyond the plain recipe (flips, the mean loss), in words"
+    aug, weight, feat = train.get('aug_p'), train.get('loss_weight', 'none'), train.get('feat_loss')
+    return ([f"non-leaking augmentation (probability {aug:g})"] if aug else []) + \
+           ([f"learned loss weighting ({weight})"] if weight != 'none' else []) + \
+           ([f"the loss on Lite0 features of the denoised estimate (weight {feat:g})"] if feat else [])
 
 def _md_generator(g, plan=None) -> list:
-    b, levers = g.get('baselines', {}), _md_levers(g.get('config', {}).get('train', {}))
+    on = training_levers(g.get('config', {}).get('train', {}))
+    b, levers = g.get('baselines', {}), f" Trained with {' and '.join(on)}." if on else ''
     return ["## Generator training", "",
             f"{g.get('step')} steps.{levers}{_md_plan(plan)} Final training loss {_f(g.get('loss'))}, "
             f"validation loss {_f(g.get('valid_loss'))}; baselines: zero predictor {_f(b.get('zero'))}, "
