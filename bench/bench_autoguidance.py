@@ -56,6 +56,12 @@ def score(model, y, df, w, guide_model=None, interval=None) -> dict:
     mean = {k: float(np.mean([r[k] for r in runs])) for k in ('fid', 'kid', 'precision', 'recall', 'near_copy_share')}
     return {'mean': mean, 'seeds': runs, 'floor_fid': ev['floor']['fid']}
 
+def run_cells(r:dict) -> str:
+    "A run's scores as table cells: FID (its noise seeds), KID x1000, precision, recall, near-copies (`score`'s record)"
+    m, sd = r['mean'], r['seeds']
+    return (f"{m['fid']:.1f} ({sd[0]['fid']:.1f}, {sd[1]['fid']:.1f}) | {1000*m['kid']:.1f} | {m['precision']:.2f} | "
+            f"{m['recall']:.2f} | {100*m['near_copy_share']:.1f}% |")
+
 def table(doc) -> str:
     res = doc['results']; floor = next(iter(res.values()))['floor_fid']
     rows = ["| guidance | FID (seed 0, 1000) | FID / floor | KID x1000 | precision | recall |", "|---|---|---|---|---|---|"]

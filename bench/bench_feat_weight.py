@@ -22,7 +22,7 @@ from tinycats.checkpoint import load_generator
 from tinycats.evaluate import proportional_labels
 from tinycats.pipeline import PIPELINE_SETTINGS
 from tinycats.train_step import keep_freed_memory
-from bench_autoguidance import score   # the same samples and scores (bench/, the script's own folder, is on the path)
+from bench_autoguidance import run_cells, score   # the same samples and scores (bench/ is on the path)
 from bench_nonleak import main_recipe
 
 CFG = PIPELINE_SETTINGS['cpu32']['eval_cfg']   # the main job's guidance
@@ -48,10 +48,7 @@ def table(doc) -> str:
     runs = ["| weight | training seed | valid v-loss | FID (noise 0, 1000) | KID x1000 | precision | recall | "
             "near-copies |", '|---|---|---|---|---|---|---|---|']
     for r in doc['rows']:
-        m, sd = r['mean'], r['seeds']
-        runs.append(f"| {r['weight']:g} | {r['seed']} | {r['valid_loss']:.4f} | "
-                    f"{m['fid']:.1f} ({sd[0]['fid']:.1f}, {sd[1]['fid']:.1f}) | {1000*m['kid']:.1f} | "
-                    f"{m['precision']:.2f} | {m['recall']:.2f} | {100*m['near_copy_share']:.1f}% |")
+        runs.append(f"| {r['weight']:g} | {r['seed']} | {r['valid_loss']:.4f} | " + run_cells(r))
     return (f"The weight of the loss on Lite0 features of the denoised estimate, on the main job's U-Net recipe "
             f"(unet32, batch 32, lr 0.002, {doc['steps']} steps), from training seeds {', '.join(map(str, seeds))}: "
             f"{doc['n']} samples per noise seed (the `valid` label mix, Euler 10, guidance {doc['cfg']:g} as the main "

@@ -23,7 +23,7 @@ from tinycats.data import scan_pets
 from tinycats.checkpoint import load_generator
 from tinycats.evaluate import proportional_labels
 from tinycats.solvers import SAMPLING
-from bench_autoguidance import score   # the same samples and scores (bench/, the script's own folder, is on the path)
+from bench_autoguidance import run_cells, score   # the same samples and scores (bench/ is on the path)
 from bench_nonleak import main_recipe
 
 LEVERS = {'plain': {}, 'aug': {'aug_p': 0.15}, 'uncertainty': {'loss_weight': 'uncertainty'},
@@ -87,10 +87,8 @@ def table(doc) -> str:
     runs = ["| lever | training seed | valid v-loss | guidance | FID (noise 0, 1000) | KID x1000 | precision | recall "
             "| near-copies | record |", '|---|---|---|---|---|---|---|---|---|---|']
     for r in doc['rows']:
-        m, sd = r['mean'], r['seeds']
-        runs.append(f"| {NAMES[r['lever']]} | {r['seed']} | {r['valid_loss']:.4f} | {r['cfg']:g} | {m['fid']:.1f} "
-                    f"({sd[0]['fid']:.1f}, {sd[1]['fid']:.1f}) | {1000*m['kid']:.1f} | {m['precision']:.2f} | "
-                    f"{m['recall']:.2f} | {100*m['near_copy_share']:.1f}% | `{r['record']}` |")
+        runs.append(f"| {NAMES[r['lever']]} | {r['seed']} | {r['valid_loss']:.4f} | {r['cfg']:g} | " + run_cells(r)
+                    + f" `{r['record']}` |")
     return (f"The generator's training levers on the main job's U-Net recipe (unet32, batch 32, lr 0.002, "
             f"{doc['steps']} steps), each from the training seeds shown: {doc['n']} samples per noise seed (the "
             f"`valid` label mix, Euler {SAMPLING['steps']}, classifier-free guidance as given) against the "

@@ -108,14 +108,15 @@ class Stages:
 
 # %% ../nbs/50a_pipeline.ipynb #b880421c
 def gen_step_time(data, preset:str, batch_size:int, lr:float, seed:int=0, device:str|None=None, n:int=40,
-                  mixed_precision:str|None=None, aug_p:float=0., feat_loss:float=0.) -> float:
-    "Wall seconds per optimiser step of `train_generator`'s loop here: the steady rate of a short run of `n` steps"
+                  mixed_precision:str|None=None, aug_p:float=0., feat_loss:float=0., **model_kw) -> float:
+    """Wall seconds per optimiser step of `train_generator`'s loop here: the steady rate of a short run of `n` steps
+    (`model_kw`: generator arguments that change the preset, e.g. `ch`)"""
     with tempfile.TemporaryDirectory(prefix='tinycats_probe_') as d:
         with contextlib.redirect_stdout(io.StringIO()):   # its log lines are not the job's
             train_generator(data, Path(d), preset=preset, steps=n, batch_size=batch_size, lr=lr, seed=seed,
                             device=device, progress=False, log_every=max(1, n//4), ckpt_every=0, sample_every=0,
                             log_with='none', mixed_precision=mixed_precision, aug_p=aug_p,
-                            feat_loss=feat_loss)
+                            feat_loss=feat_loss, **model_kw)
         rows = [json.loads(l) for l in (Path(d)/'log.jsonl').read_text().splitlines()]
     a, b = rows[0], rows[-1]   # from the first logged step on: start-up and the first steps' warm-up left out
     return max((b['time'] - a['time']) / (b['step'] - a['step']), 1e-4)   # the log's times are rounded: never 0
