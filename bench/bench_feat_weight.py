@@ -31,7 +31,7 @@ def summary(rows:list) -> dict:
     "Per weight: FID by training seed, the mean, and the mean change from the first weight's, paired by seed"
     out = {}
     for w in dict.fromkeys(r['weight'] for r in rows):
-        fid = {r['seed']: r['mean']['fid'] for r in rows if r['weight'] == w}
+        fid = {str(r['seed']): r['mean']['fid'] for r in rows if r['weight'] == w}   # keys as in the JSON
         out[f'{w:g}'] = {'weight': w, 'fid': fid, 'mean': float(np.mean(list(fid.values())))}
     base = next(iter(out.values()))['fid']
     for s in out.values(): s['change'] = float(np.mean([v - base[k] for k, v in s['fid'].items()]))
@@ -42,7 +42,7 @@ def table(doc) -> str:
     rows = ["| feature-loss weight | " + ' | '.join(f'FID, seed {s}' for s in seeds) + " | mean FID | mean / floor | "
             "change |", '|---|' + '---|'*(len(seeds) + 3)]
     for i, s in enumerate(doc['summary'].values()):
-        per = ' | '.join(f"{s['fid'][k]:.1f}" for k in seeds)
+        per = ' | '.join(f"{s['fid'][str(k)]:.1f}" for k in seeds)
         rows.append(f"| {s['weight']:g} | {per} | {s['mean']:.1f} | {s['mean']/floor:.2f}x | "
                     f"{'' if i == 0 else format(s['change'], '+.1f')} |")
     runs = ["| weight | training seed | valid v-loss | FID (noise 0, 1000) | KID x1000 | precision | recall | "

@@ -23,32 +23,20 @@ import numpy as np
 import torch
 from tinycats.core import pets_mini_path
 from tinycats.data import scan_pets
-from tinycats.checkpoint import CKPT_NAME, load_generator, read_checkpoint
+from tinycats.checkpoint import load_generator
 from tinycats.evaluate import proportional_labels
 from tinycats.generator import PRESETS
 from tinycats.pipeline import PIPELINE_SETTINGS, gen_step_time
-from tinycats.train_gen import train_generator
 from tinycats.train_step import keep_freed_memory
 from bench_autoguidance import run_cells, score   # the same samples and scores (bench/ is on the path)
+from bench_nonleak import main_recipe
 
 JOB = PIPELINE_SETTINGS['cpu32']
 CFG, FEAT = JOB['eval_cfg'], JOB['gen_feat_loss']   # the main job's guidance and feature-loss weight
 
-def _same(conf:dict, ch:int, seed:int) -> bool:
-    tr = conf['train']
-    return conf['model']['ch'] == ch and tr.get('seed') == seed and tr.get('feat_loss') == FEAT and \
-        tr.get('preset') == 'unet32' and tr.get('batch_size') == 32 and tr.get('lr') == 2e-3
-
 def trained(out:Path, ch:int, steps:int, data:str, seed:int) -> Path:
     "The main job's recipe at width `ch`, `steps` steps, trained into `out` (a finished run is reused)"
-    rec = json.loads((out/'train.json').read_text()) if (out/'train.json').exists() else {}
-    if rec.get('step') == steps and _same(rec['config'], ch, seed): return out
-    ck = read_checkpoint(out)[1] if (out/CKPT_NAME).exists() and not rec else None
-    resume = bool(ck) and ck['step'] < steps and _same(ck['config'], ch, seed)
-    train_generator(data, out, preset='unet32', steps=steps, batch_size=32, lr=2e-3, seed=seed, device='cpu',
-                    progress=False, log_every=250, sample_every=0, resume=resume, overwrite=not resume,
-                    feat_loss=FEAT, ch=ch)
-    return out
+    return main_recipe(out, steps, data, seed, model={'ch': ch}, feat_loss=FEAT)
 
 def probe(data:str, widths:list, rounds:int) -> dict:
     "Seconds per training step of each width here: the median of `rounds` interleaved `gen_step_time` probes"

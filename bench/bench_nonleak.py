@@ -20,18 +20,23 @@ from tinycats.solvers import SAMPLING
 from tinycats.train_gen import train_generator
 from bench_autoguidance import score   # the same samples and scores (bench/, the script's own folder, is on the path)
 
-def _same(tr:dict, seed:int, recipe:dict) -> bool:
-    return tr.get('seed') == seed and all(tr.get(k) == v for k, v in recipe.items())
+def _same(conf:dict, seed:int, recipe:dict, model:dict) -> bool:
+    tr = conf['train']
+    return tr.get('seed') == seed and all(tr.get(k) == v for k, v in recipe.items()) and \
+        all(conf['model'].get(k) == v for k, v in model.items())
 
-def main_recipe(out:Path, steps:int, data:str, seed:int, **recipe) -> Path:
+def main_recipe(out:Path, steps:int, data:str, seed:int, model:dict|None=None, **recipe) -> Path:
     """The main job's U-Net recipe (preset `unet32`, batch 32, lr 0.002, `seed`, `steps`) with the `TrainConfig` changes
-    `recipe`, trained into `out` (a finished run of these settings is reused, an interrupted one resumed)"""
+    `recipe` and the generator changes `model` (e.g. `{'ch': 32}`), trained into `out` (a finished run of these settings
+    is reused, an interrupted one resumed)"""
+    model = model or {}
     rec = json.loads((out/'train.json').read_text()) if (out/'train.json').exists() else {}
-    if rec.get('step') == steps and _same(rec['config']['train'], seed, recipe): return out
+    if rec.get('step') == steps and _same(rec['config'], seed, recipe, model): return out
     ck = read_checkpoint(out)[1] if (out/CKPT_NAME).exists() and not rec else None
-    resume = bool(ck) and ck['step'] < steps and _same(ck['config']['train'], seed, recipe)
+    resume = bool(ck) and ck['step'] < steps and _same(ck['config'], seed, recipe, model)
     train_generator(data, out, preset='unet32', steps=steps, batch_size=32, lr=2e-3, seed=seed, device='cpu',
-                    progress=False, log_every=250, sample_every=0, resume=resume, overwrite=not resume, **recipe)
+                    progress=False, log_every=250, sample_every=0, resume=resume, overwrite=not resume, **recipe,
+                    **model)
     return out
 
 def trained(work:Path, p:float, steps:int, data:str, seed:int) -> Path:
